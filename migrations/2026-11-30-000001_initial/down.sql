@@ -1,0 +1,11 @@
+DROP TABLE audit_log;
+DROP TABLE article_revisions;
+DROP TABLE article_slug_redirects;
+DROP TABLE article_tags;
+DROP TABLE article_bylines;
+DROP TABLE articles;
+DROP TABLE correspondents;
+DROP TABLE tags;
+DROP TABLE sections;
+DROP TABLE refresh_tokens;
+DROP TABLE editors;

@@ -1,0 +1,261 @@
+//! Article queries: lookups, the filtered keyset list, the relations of a page (a fixed number
+//! of queries whatever its size), and neighbours for previous/next links.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use super::model::{Article, ArticleSummary};
+use super::workflow::Status;
+use crate::ident::IdOrSlug;
+use crate::pagination::Cursor;
+use crate::schema::{article_bylines, article_slug_redirects, article_tags, articles, correspondents, tags};
+
+pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Article>> {
+    let q = articles::table.select(Article::as_select()).into_boxed();
+    let q = match key {
+        IdOrSlug::Id(id) => q.filter(articles::id.eq(*id)),
+        IdOrSlug::Slug(slug) => q.filter(articles::slug.eq(slug.clone())),
+    };
+    q.first(conn).optional()
+}
+
+/// The article row locked for an update (`SELECT … FOR UPDATE`).
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Article>> {
+    articles::table.find(id).select(Article::as_select()).for_update().first(conn).optional()
+}
+
+/// The article an old slug now redirects to.
+pub fn redirect_target(conn: &mut PgConnection, slug: &str) -> QueryResult<Option<Article>> {
+    article_slug_redirects::table
+        .inner_join(articles::table)
+        .filter(article_slug_redirects::slug.eq(slug))
+        .select(Article::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether `slug` is used by an article other than `except`, or redirects to one.
+pub fn slug_taken(conn: &mut PgConnection, slug: &str, except: Option<Uuid>) -> QueryResult<bool> {
+    let except = except.unwrap_or(Uuid::nil());
+    let live: bool = diesel::select(diesel::dsl::exists(
+        articles::table.filter(articles::slug.eq(slug)).filter(articles::id.ne(except)),
+    ))
+    .get_result(conn)?;
+    if live {
+        return Ok(true);
+    }
+    diesel::select(diesel::dsl::exists(
+        article_slug_redirects::table
+            .filter(article_slug_redirects::slug.eq(slug))
+            .filter(article_slug_redirects::article_id.ne(except)),
+    ))
+    .get_result(conn)
+}
+
+/// Who may see what in a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published articles only.
+    Public,
+    /// Editors and admins: everything.
+    Desk,
+    /// A contributor: published articles and its own.
+    Contributor(Uuid),
+}
+
+/// The ordering of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// `published_at desc, id desc` (unpublished first for staff).
+    Published,
+    /// `updated_at desc, id desc` (staff only).
+    Updated,
+}
+
+impl Sort {
+    pub fn cursor_kind(self) -> char {
+        match self {
+            Sort::Published => 'p',
+            Sort::Updated => 'u',
+        }
+    }
+
+    pub fn cursor_of(self, a: &ArticleSummary) -> Cursor {
+        let at = match self {
+            Sort::Published => a.published_at,
+            Sort::Updated => Some(a.updated_at),
+        };
+        Cursor { kind: self.cursor_kind(), at, key: None, id: a.id }
+    }
+}
+
+/// Every filter of `GET /articles`, resolved to ids.
+#[derive(Debug, Clone)]
+pub struct ListFilter {
+    pub visibility: Visibility,
+    pub section_ids: Option<Vec<Uuid>>,
+    pub tag_id: Option<Uuid>,
+    pub correspondent_id: Option<Uuid>,
+    pub status: Option<Status>,
+    pub published_after: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTime<Utc>>,
+    pub sort: Sort,
+}
+
+type Boxed<'a> = articles::BoxedQuery<'a, diesel::pg::Pg>;
+
+fn filtered(f: &ListFilter) -> Boxed<'static> {
+    let mut q = articles::table.into_boxed();
+    q = match f.visibility {
+        Visibility::Public => q.filter(articles::status.eq(Status::Published.as_str())),
+        Visibility::Desk => q,
+        Visibility::Contributor(me) => q.filter(
+            articles::status.eq(Status::Published.as_str()).or(articles::created_by.eq(me)),
+        ),
+    };
+    if let Some(status) = f.status {
+        q = q.filter(articles::status.eq(status.as_str()));
+    }
+    if let Some(ids) = &f.section_ids {
+        q = q.filter(articles::section_id.eq_any(ids.clone()));
+    }
+    if let Some(tag) = f.tag_id {
+        q = q.filter(
+            articles::id.eq_any(article_tags::table.filter(article_tags::tag_id.eq(tag)).select(article_tags::article_id)),
+        );
+    }
+    if let Some(person) = f.correspondent_id {
+        q = q.filter(
+            articles::id.eq_any(
+                article_bylines::table
+                    .filter(article_bylines::correspondent_id.eq(person))
+                    .select(article_bylines::article_id),
+            ),
+        );
+    }
+    if let Some(t) = f.published_after {
+        q = q.filter(articles::published_at.ge(t));
+    }
+    if let Some(t) = f.published_before {
+        q = q.filter(articles::published_at.lt(t));
+    }
+    q
+}
+
+/// One page (`limit + 1` rows, so the caller knows whether there is a next one).
+pub fn list(conn: &mut PgConnection, f: &ListFilter, after: Option<&Cursor>, limit: i64) -> QueryResult<Vec<ArticleSummary>> {
+    let mut q = filtered(f).select(ArticleSummary::as_select());
+    if let Some(c) = after {
+        // Row comparisons let PostgreSQL walk the (key, id) index from the cursor on.
+        q = match (f.sort, c.at) {
+            (Sort::Published, Some(at)) => q.filter(
+                sql::<Bool>("(articles.published_at, articles.id) < (")
+                    .bind::<Timestamptz, _>(at)
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(c.id)
+                    .sql(")"),
+            ),
+            (Sort::Published, None) => q.filter(
+                articles::published_at.is_not_null().or(articles::published_at.is_null().and(articles::id.lt(c.id))),
+            ),
+            (Sort::Updated, at) => q.filter(
+                sql::<Bool>("(articles.updated_at, articles.id) < (")
+                    .bind::<Timestamptz, _>(at.unwrap_or_else(Utc::now))
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(c.id)
+                    .sql(")"),
+            ),
+        };
+    }
+    let q = match f.sort {
+        Sort::Published => q.order((articles::published_at.desc().nulls_first(), articles::id.desc())),
+        Sort::Updated => q.order((articles::updated_at.desc(), articles::id.desc())),
+    };
+    q.limit(limit + 1).load(conn)
+}
+
+pub fn count(conn: &mut PgConnection, f: &ListFilter) -> QueryResult<i64> {
+    filtered(f).count().get_result(conn)
+}
+
+/// A byline entry joined with its correspondent's public fields.
+#[derive(Debug, Clone, Queryable)]
+pub struct BylineEntry {
+    pub article_id: Uuid,
+    pub position: i16,
+    pub correspondent_id: Uuid,
+    pub role: String,
+    pub name: String,
+    pub slug: String,
+    pub affiliation: Option<String>,
+}
+
+/// The bylines of `ids`, in printed order: one query.
+pub fn bylines_for(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<BylineEntry>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    article_bylines::table
+        .inner_join(correspondents::table)
+        .filter(article_bylines::article_id.eq_any(ids))
+        .order((article_bylines::article_id, article_bylines::position))
+        .select((
+            article_bylines::article_id,
+            article_bylines::position,
+            article_bylines::correspondent_id,
+            article_bylines::role,
+            correspondents::name,
+            correspondents::slug,
+            correspondents::affiliation,
+        ))
+        .load(conn)
+}
+
+/// A tag of an article.
+#[derive(Debug, Clone, Queryable)]
+pub struct TagEntry {
+    pub article_id: Uuid,
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+/// The tags of `ids`, in the order given at write time: one query.
+pub fn tags_for(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<TagEntry>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(ids))
+        .order((article_tags::article_id, article_tags::position))
+        .select((article_tags::article_id, tags::id, tags::slug, tags::name))
+        .load(conn)
+}
+
+/// `(slug, title)` of the published articles just before and just after `a` in its section.
+pub fn neighbours(conn: &mut PgConnection, a: &Article) -> QueryResult<(Option<(String, String)>, Option<(String, String)>)> {
+    let Some(at) = a.published_at else {
+        return Ok((None, None));
+    };
+    let base = || {
+        articles::table
+            .filter(articles::status.eq(Status::Published.as_str()))
+            .filter(articles::section_id.eq(a.section_id))
+            .select((articles::slug, articles::title))
+    };
+    let previous = base()
+        .filter(sql::<Bool>("(articles.published_at, articles.id) < (").bind::<Timestamptz, _>(at).sql(", ").bind::<SqlUuid, _>(a.id).sql(")"))
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .first(conn)
+        .optional()?;
+    let next = base()
+        .filter(sql::<Bool>("(articles.published_at, articles.id) > (").bind::<Timestamptz, _>(at).sql(", ").bind::<SqlUuid, _>(a.id).sql(")"))
+        .order((articles::published_at.asc(), articles::id.asc()))
+        .first(conn)
+        .optional()?;
+    Ok((previous, next))
+}

@@ -1,0 +1,48 @@
+//! Publishes scheduled articles when their `publish_at` has come: every second, and at start-up
+//! (catching up on anything that fell due while the server was down). Several processes may
+//! share a database: rows are claimed with `FOR UPDATE SKIP LOCKED`, so each article is published
+//! exactly once.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::workflow::Status;
+use super::write::{self, Move};
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::schema::articles;
+
+/// Publishes up to 100 due articles in one transaction; returns how many.
+pub fn publish_due(conn: &mut PgConnection) -> Result<usize, AppError> {
+    conn.transaction(|c| {
+        let due: Vec<Uuid> = articles::table
+            .filter(articles::status.eq(Status::Scheduled.as_str()))
+            .filter(articles::publish_at.le(Utc::now()))
+            .order(articles::publish_at.asc())
+            .select(articles::id)
+            .limit(100)
+            .for_update()
+            .skip_locked()
+            .load(c)?;
+        for id in &due {
+            write::transition(c, None, *id, Move { to: Status::Published, publish_at: None, note: None, version: None })?;
+            tracing::info!(article = %id, "scheduled article published");
+        }
+        Ok(due.len())
+    })
+}
+
+/// Runs [`publish_due`] every second until the process ends.
+pub async fn run(pool: DbPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::db::run(&pool, publish_due).await {
+            tracing::warn!(error = %e, "scheduler: could not publish due articles");
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Article wire types and their assembly from rows.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::model::{Article, ArticleSummary};
+use super::queries::{BylineEntry, TagEntry};
+use super::workflow::Status;
+use crate::editors::views::EditorRef;
+use crate::sections::views::SectionRef;
+use crate::tags::views::TagRef;
+use crate::text;
+
+/// A credited person, as printed (`通讯员 夏洋`).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct BylineView {
+    pub correspondent_id: Uuid,
+    pub name: String,
+    /// `reporter` (记者), `correspondent` (通讯员), `photographer` (摄影), `author`, `translator`.
+    pub role: String,
+    pub affiliation: Option<String>,
+}
+
+/// The cover image.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CoverImage {
+    /// Absolute http(s) URL.
+    pub url: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+/// A neighbouring published article in the same section.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct ArticleLink {
+    pub slug: String,
+    pub title: String,
+}
+
+/// `links` of an article: its canonical API path and 上一篇 / 下一篇.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct ArticleLinks {
+    #[serde(rename = "self")]
+    pub self_: String,
+    pub previous: Option<ArticleLink>,
+    pub next: Option<ArticleLink>,
+}
+
+/// A list item: the article without `body_html` and `links`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleListItem {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: String,
+    pub section: SectionRef,
+    pub tags: Vec<TagRef>,
+    pub byline: Vec<BylineView>,
+    pub editor: Option<EditorRef>,
+    pub source: Option<String>,
+    pub cover_image: Option<CoverImage>,
+    pub status: Status,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub char_count: i32,
+    pub reading_minutes: i32,
+}
+
+/// A whole article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleView {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: String,
+    /// Sanitised HTML, exactly as stored.
+    pub body_html: String,
+    pub section: SectionRef,
+    pub tags: Vec<TagRef>,
+    pub byline: Vec<BylineView>,
+    pub editor: Option<EditorRef>,
+    pub source: Option<String>,
+    pub cover_image: Option<CoverImage>,
+    pub status: Status,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub char_count: i32,
+    pub reading_minutes: i32,
+    pub links: ArticleLinks,
+}
+
+/// The related rows of a page of articles, loaded in a fixed number of queries.
+#[derive(Debug, Default)]
+pub struct Related {
+    pub sections: HashMap<Uuid, SectionRef>,
+    pub bylines: HashMap<Uuid, Vec<BylineView>>,
+    pub tags: HashMap<Uuid, Vec<TagRef>>,
+    pub editors: HashMap<Uuid, EditorRef>,
+}
+
+impl Related {
+    pub fn new(
+        sections: Vec<SectionRef>,
+        bylines: Vec<BylineEntry>,
+        tags: Vec<TagEntry>,
+        editors: Vec<(Uuid, String)>,
+    ) -> Self {
+        let mut r = Related::default();
+        for s in sections {
+            r.sections.insert(s.id, s);
+        }
+        for b in bylines {
+            r.bylines.entry(b.article_id).or_default().push(BylineView {
+                correspondent_id: b.correspondent_id,
+                name: b.name,
+                role: b.role,
+                affiliation: b.affiliation,
+            });
+        }
+        for t in tags {
+            r.tags.entry(t.article_id).or_default().push(TagRef { id: t.id, slug: t.slug, name: t.name });
+        }
+        for (id, display_name) in editors {
+            r.editors.insert(id, EditorRef { id, display_name });
+        }
+        r
+    }
+
+    pub fn item(&self, a: &ArticleSummary) -> ArticleListItem {
+        ArticleListItem {
+            id: a.id,
+            slug: a.slug.clone(),
+            title: a.title.clone(),
+            subtitle: a.subtitle.clone(),
+            summary: a.summary.clone(),
+            section: self.sections.get(&a.section_id).cloned().unwrap_or(SectionRef {
+                id: a.section_id,
+                slug: String::new(),
+                name: String::new(),
+            }),
+            tags: self.tags.get(&a.id).cloned().unwrap_or_default(),
+            byline: self.bylines.get(&a.id).cloned().unwrap_or_default(),
+            editor: a.editor_id.and_then(|id| self.editors.get(&id).cloned()),
+            source: a.source.clone(),
+            cover_image: a.cover_url.as_ref().map(|url| CoverImage {
+                url: url.clone(),
+                caption: a.cover_caption.clone(),
+                credit: a.cover_credit.clone(),
+            }),
+            status: a.status(),
+            publish_at: a.publish_at,
+            published_at: a.published_at,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            version: a.version,
+            char_count: a.char_count,
+            reading_minutes: text::reading_minutes(a.char_count),
+        }
+    }
+
+    pub fn view(&self, a: &Article, links: ArticleLinks) -> ArticleView {
+        let i = self.item(&a.summary_row());
+        ArticleView {
+            id: i.id,
+            slug: i.slug,
+            title: i.title,
+            subtitle: i.subtitle,
+            summary: i.summary,
+            body_html: a.body_html.clone(),
+            section: i.section,
+            tags: i.tags,
+            byline: i.byline,
+            editor: i.editor,
+            source: i.source,
+            cover_image: i.cover_image,
+            status: i.status,
+            publish_at: i.publish_at,
+            published_at: i.published_at,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+            version: i.version,
+            char_count: i.char_count,
+            reading_minutes: i.reading_minutes,
+            links,
+        }
+    }
+}
+
+/// `GET /articles` query.
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListQuery {
+    /// Section slug; includes its child sections.
+    pub section: Option<String>,
+    /// Tag slug (or id).
+    pub tag: Option<String>,
+    /// Correspondent id or slug.
+    pub correspondent: Option<String>,
+    /// Staff only; anonymous callers only ever see `published`.
+    pub status: Option<String>,
+    /// RFC 3339; inclusive.
+    pub published_after: Option<String>,
+    /// RFC 3339; exclusive.
+    pub published_before: Option<String>,
+    /// `published_at` (default) or, for staff, `updated_at`.
+    pub sort: Option<String>,
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// From `page.next_cursor`.
+    pub cursor: Option<String>,
+    /// `true` adds `page.total`.
+    pub count: Option<bool>,
+}
+
+/// One byline entry of a request.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BylineInput {
+    pub correspondent_id: Uuid,
+    /// `reporter`, `correspondent`, `photographer`, `author` or `translator`.
+    pub role: String,
+}
+
+/// `POST /articles`: creates a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticleRequest {
+    /// 1–200 characters.
+    pub title: String,
+    /// Sanitised on input to the allow-list (p, h2–h4, strong, em, a[href], ul/ol/li,
+    /// blockquote, figure/figcaption, img[src,alt]).
+    pub body_html: String,
+    pub section_id: Uuid,
+    /// Ordered, as printed.
+    pub byline: Vec<BylineInput>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    /// The responsible staff editor (编辑). Contributors may not set it.
+    pub editor_id: Option<Uuid>,
+    /// Generated from the title (pinyin) when absent.
+    pub slug: Option<String>,
+    pub subtitle: Option<String>,
+    /// Derived from the body when absent.
+    pub summary: Option<String>,
+    pub source: Option<String>,
+    pub cover_image: Option<CoverImage>,
+}
+
+/// `PATCH /articles/{id}`: any field of the create body, plus `version` unless `If-Match` is sent.
+/// `null` clears an optional field (`summary: null` derives it from the body again).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArticleRequest {
+    pub title: Option<String>,
+    pub body_html: Option<String>,
+    pub section_id: Option<Uuid>,
+    pub byline: Option<Vec<BylineInput>>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    #[serde(default, deserialize_with = "crate::validate::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub editor_id: Option<Option<Uuid>>,
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "crate::validate::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub subtitle: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::validate::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::validate::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub source: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::validate::double_option")]
+    #[schema(value_type = Option<CoverImage>)]
+    pub cover_image: Option<Option<CoverImage>>,
+    /// The version edited (or send `If-Match`).
+    pub version: Option<i32>,
+}
+
+/// `POST /articles/{id}/transition`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// The target status.
+    pub to: Status,
+    /// Required (and in the future) when `to` is `scheduled`.
+    pub publish_at: Option<DateTime<chrono::FixedOffset>>,
+    /// Why (a send-back note, for instance); kept with the revision.
+    pub note: Option<String>,
+    /// Optional optimistic check, as for PATCH.
+    pub version: Option<i32>,
+}
+
+/// The editable state of an article at one version: what a revision stores.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ArticleSnapshot {
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: String,
+    pub body_html: String,
+    pub section_id: Uuid,
+    pub byline: Vec<BylineInput>,
+    pub tag_ids: Vec<Uuid>,
+    pub editor_id: Option<Uuid>,
+    pub source: Option<String>,
+    pub cover_image: Option<CoverImage>,
+    pub status: Status,
+    pub publish_at: Option<DateTime<Utc>>,
+}

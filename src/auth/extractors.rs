@@ -1,0 +1,107 @@
+//! Auth in the handler's signature: `auth: Auth` requires a valid bearer token of an active
+//! editor; `who: OptionalAuth` also admits anonymous callers (but refuses a bad token).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use uuid::Uuid;
+
+use crate::db;
+use crate::editors::{queries, Editor, Role};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// An authenticated, active staff account, re-read from the database on every request so that
+/// deactivation and role changes take effect at once.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub editor: Editor,
+}
+
+impl Auth {
+    pub fn id(&self) -> Uuid {
+        self.editor.id
+    }
+
+    pub fn role(&self) -> Role {
+        self.editor.role()
+    }
+
+    /// 403 unless the caller has at least `role`.
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.role() >= role {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("this needs the {} role", role.as_str())))
+        }
+    }
+}
+
+/// `Some(auth)` for a valid token, `None` without an `Authorization` header.
+#[derive(Debug, Clone)]
+pub struct OptionalAuth(pub Option<Auth>);
+
+impl OptionalAuth {
+    pub fn is_staff(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| AppError::Unauthorized("malformed Authorization header".into()))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(AppError::Unauthorized("expected Authorization: Bearer <token>".into())),
+    }
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Option<Auth>, AppError> {
+    let Some(token) = bearer(&req)? else {
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Internal("application state missing".into()))?
+        .clone();
+    let claims = state
+        .jwt
+        .verify(&token)
+        .ok_or_else(|| AppError::Unauthorized("the access token is invalid or expired".into()))?;
+    let editor = db::run(&state.pool, move |c| Ok(queries::find(c, claims.sub)?)).await?;
+    match editor {
+        Some(editor) if editor.active => Ok(Some(Auth { editor })),
+        _ => Err(AppError::Unauthorized("the account is deactivated or gone".into())),
+    }
+}
+
+impl FromRequest for Auth {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            authenticate(req)
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("authentication required".into()))
+        })
+    }
+}
+
+impl FromRequest for OptionalAuth {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await.map(OptionalAuth) })
+    }
+}

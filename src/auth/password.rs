@@ -1,0 +1,82 @@
+//! argon2id password hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::error::AppError;
+
+pub const MIN_PASSWORD_LEN: usize = 10;
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+static FAST: AtomicBool = AtomicBool::new(false);
+
+/// Test suites call this: new hashes use cheap parameters (verification reads the parameters
+/// from each hash, so production hashes still verify).
+pub fn use_fast_params_for_tests() {
+    FAST.store(true, Ordering::Relaxed);
+}
+
+fn hasher() -> Argon2<'static> {
+    let params = if FAST.load(Ordering::Relaxed) {
+        Params::new(1024, 1, 1, None)
+    } else {
+        Params::new(19 * 1024, 2, 1, None)
+    };
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.unwrap_or_default())
+}
+
+/// Hashes `password` into a PHC string.
+pub fn hash(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("hash password: {e}")))
+}
+
+/// Whether `password` matches `phc`. Malformed hashes never match.
+pub fn verify(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash of nothing, verified when the email is unknown so that a login takes as long either way.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        hasher()
+            .hash_password(b"newsdesk-dummy-password", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// The 422 field error for a new password, if any.
+pub fn check_new(field: &str, password: &str, checks: &mut crate::validate::Checks) {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_LEN {
+        checks.fail(field, format!("must be at least {MIN_PASSWORD_LEN} characters"));
+    } else if n > MAX_PASSWORD_LEN {
+        checks.fail(field, format!("must be at most {MAX_PASSWORD_LEN} characters"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_and_verify() {
+        use_fast_params_for_tests();
+        let h = hash("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery", &h));
+        assert!(!verify("wrong", &h));
+        assert!(!verify("x", "not a hash"));
+    }
+}

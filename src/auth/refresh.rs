@@ -1,0 +1,104 @@
+//! Refresh tokens: random, stored only as SHA-256, rotated on every use. A login starts a family;
+//! presenting a token that was already used revokes the whole family.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::schema::refresh_tokens;
+
+pub const REFRESH_TTL_DAYS: i64 = 30;
+
+fn digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Issues a new token in `family` (a fresh family on login) and returns it.
+pub fn issue(conn: &mut PgConnection, editor: Uuid, family: Uuid) -> QueryResult<String> {
+    let mut raw = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let token = URL_SAFE_NO_PAD.encode(raw);
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(Uuid::now_v7()),
+            refresh_tokens::family_id.eq(family),
+            refresh_tokens::editor_id.eq(editor),
+            refresh_tokens::token_hash.eq(digest(&token)),
+            refresh_tokens::expires_at.eq(Utc::now() + Duration::days(REFRESH_TTL_DAYS)),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+type TokenRow = (Uuid, Uuid, Uuid, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+fn invalid() -> AppError {
+    AppError::Unauthorized("the refresh token is invalid, expired or revoked".into())
+}
+
+/// Consumes `token`: returns its editor and a new token in the same family. A token already
+/// used revokes its family (someone replayed it). Must run inside a transaction.
+pub fn rotate(conn: &mut PgConnection, token: &str) -> Result<(Uuid, String), AppError> {
+    let row: Option<TokenRow> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(digest(token)))
+        .select((
+            refresh_tokens::id,
+            refresh_tokens::family_id,
+            refresh_tokens::editor_id,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            refresh_tokens::revoked_at,
+        ))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    let Some((id, family, editor, expires_at, used_at, revoked_at)) = row else {
+        return Err(invalid());
+    };
+    if used_at.is_some() {
+        tracing::warn!(%family, "refresh token re-used: revoking its family");
+        revoke_family(conn, family)?;
+        return Err(invalid());
+    }
+    if revoked_at.is_some() || expires_at <= Utc::now() {
+        return Err(invalid());
+    }
+    diesel::update(refresh_tokens::table.find(id))
+        .set(refresh_tokens::used_at.eq(Utc::now()))
+        .execute(conn)?;
+    let next = issue(conn, editor, family)?;
+    Ok((editor, next))
+}
+
+pub fn revoke_family(conn: &mut PgConnection, family: Uuid) -> QueryResult<usize> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(family)))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(Utc::now()))
+        .execute(conn)
+}
+
+/// Logout: revokes the family of `token` (unknown tokens are ignored).
+pub fn revoke(conn: &mut PgConnection, token: &str) -> QueryResult<()> {
+    let family: Option<Uuid> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(digest(token)))
+        .select(refresh_tokens::family_id)
+        .first(conn)
+        .optional()?;
+    if let Some(f) = family {
+        revoke_family(conn, f)?;
+    }
+    Ok(())
+}
+
+/// Revokes every refresh token of an editor (password change, deactivation).
+pub fn revoke_all(conn: &mut PgConnection, editor: Uuid) -> QueryResult<usize> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::editor_id.eq(editor)))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(Utc::now()))
+        .execute(conn)
+}

@@ -1,0 +1,121 @@
+//! The command line (clap): `serve` (default), `migrate`, `create-editor`, `seed-demo`, `openapi`.
+
+use std::io::Read;
+
+use clap::{Parser, Subcommand};
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Config;
+use crate::editors::Role;
+use crate::startup::{self, AppState, Database, StartError};
+
+#[derive(Debug, Parser)]
+#[command(name = "newsdesk", version, about = "A headless CMS for news publishers")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default). Without DATABASE_URL it runs its own PostgreSQL in
+    /// NEWSDESK_DATA_DIR and fills an empty database with demo content.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Create a staff account; the password comes from NEWSDESK_PASSWORD or standard input.
+    CreateEditor {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, editor or contributor.
+        #[arg(long, default_value = "editor")]
+        role: String,
+    },
+    /// Load the demo content (sections, tags, correspondents, articles, a demo admin).
+    SeedDemo,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+/// Runs the command; returns the process exit code.
+pub async fn run(cli: Cli) -> i32 {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        print!("{}", crate::openapi::document_json());
+        return 0;
+    }
+    match run_with_database(command).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("newsdesk: {e}");
+            1
+        }
+    }
+}
+
+async fn run_with_database(command: Command) -> Result<(), StartError> {
+    let mut config = Config::from_env()?;
+    // Validate the secret before starting anything.
+    let needs_secret = matches!(command, Command::Serve);
+    if needs_secret && config.database_url.is_some() {
+        config.resolve_jwt_secret()?;
+    }
+    let db_config = config.clone();
+    let database = actix_web::web::block(move || Database::open(&db_config))
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))??;
+    let secret = config.resolve_jwt_secret();
+    let result = match (command, secret) {
+        (_, Err(e)) => Err(e.into()),
+        (Command::Migrate, Ok(_)) => {
+            println!("migrations applied");
+            Ok(())
+        }
+        (Command::Serve, Ok(secret)) => {
+            let jwt = JwtKeys::new(&secret);
+            let state = AppState::new(database.pool.clone(), config.clone(), jwt.clone());
+            if database.embedded.is_some() {
+                crate::demo::seed_if_empty(&state).await?;
+            }
+            startup::serve(config, database.pool.clone(), jwt).await
+        }
+        (Command::SeedDemo, Ok(secret)) => {
+            let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
+            crate::demo::seed(&state).await.map(|report| println!("{report}"))
+        }
+        (Command::CreateEditor { email, name, role }, Ok(secret)) => {
+            let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
+            create_editor(&state, email, name, &role).await
+        }
+        (Command::Openapi, Ok(_)) => Ok(()),
+    };
+    let closer = actix_web::web::block(move || database.close()).await;
+    if let Err(e) = closer {
+        tracing::error!(error = %e, "shutdown");
+    }
+    result
+}
+
+async fn create_editor(state: &AppState, email: String, name: String, role: &str) -> Result<(), StartError> {
+    let role = Role::parse(role).ok_or_else(|| StartError::Database("--role must be admin, editor or contributor".into()))?;
+    let password = match std::env::var("NEWSDESK_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let mut buf = String::new();
+            std::io::stdin().read_to_string(&mut buf)?;
+            buf.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let mut checks = crate::validate::Checks::new();
+    checks.email("email", email.trim());
+    checks.text("name", &name, 100);
+    crate::auth::password::check_new("password", &password, &mut checks);
+    checks.finish().map_err(|e| StartError::Database(e.to_string()))?;
+    let editor = crate::editors::handlers::create(state, email.trim().to_owned(), name.trim().to_owned(), role, password, None)
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?;
+    println!("created {} {} ({})", editor.role, editor.email, editor.id);
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Configuration read once from the environment, validated at boot.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+
+/// Minimum length of the JWT signing secret, in bytes.
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+/// A secret that never prints itself.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Secret(bytes)
+    }
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Everything the server needs to know, from `DATABASE_URL` and the `NEWSDESK_*` variables.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// An external PostgreSQL; `None` runs the embedded cluster in `data_dir`.
+    pub database_url: Option<String>,
+    /// Address to listen on (`NEWSDESK_BIND`, default `127.0.0.1:8080`).
+    pub bind: String,
+    /// `NEWSDESK_JWT_SECRET`; generated and kept in the data dir for the embedded database.
+    pub jwt_secret: Option<Secret>,
+    /// Base URL for permalinks and `Location` headers (`NEWSDESK_PUBLIC_URL`).
+    pub public_url: String,
+    /// `NEWSDESK_DATA_DIR`, default `./data`.
+    pub data_dir: PathBuf,
+    /// `NEWSDESK_DB_POOL_SIZE`, default 16.
+    pub pool_size: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// Reads the environment. The JWT secret is resolved later by [`Config::resolve_jwt_secret`]
+    /// because the embedded mode keeps it in the data dir.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let bind = var("NEWSDESK_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let public_url = var("NEWSDESK_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError(format!(
+                "NEWSDESK_PUBLIC_URL must start with http:// or https:// (got {public_url:?})"
+            )));
+        }
+        let pool_size = match var("NEWSDESK_DB_POOL_SIZE") {
+            None => 16,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=256).contains(n))
+                .ok_or_else(|| ConfigError("NEWSDESK_DB_POOL_SIZE must be 1..=256".into()))?,
+        };
+        let jwt_secret = match var("NEWSDESK_JWT_SECRET") {
+            None => None,
+            Some(s) => Some(validate_secret(s.into_bytes())?),
+        };
+        Ok(Config {
+            database_url: var("DATABASE_URL"),
+            bind,
+            jwt_secret,
+            public_url,
+            data_dir: PathBuf::from(var("NEWSDESK_DATA_DIR").unwrap_or_else(|| "./data".into())),
+            pool_size,
+        })
+    }
+
+    /// The configured secret, or (embedded mode only) the one kept in `data_dir/jwt_secret`,
+    /// generated on first use.
+    pub fn resolve_jwt_secret(&mut self) -> Result<Secret, ConfigError> {
+        if let Some(s) = &self.jwt_secret {
+            return Ok(s.clone());
+        }
+        if self.database_url.is_some() {
+            return Err(ConfigError(
+                "NEWSDESK_JWT_SECRET is required with an external DATABASE_URL (at least 32 bytes)"
+                    .into(),
+            ));
+        }
+        let secret = load_or_create_secret(&self.data_dir.join("jwt_secret"))?;
+        self.jwt_secret = Some(secret.clone());
+        Ok(secret)
+    }
+}
+
+fn validate_secret(bytes: Vec<u8>) -> Result<Secret, ConfigError> {
+    if bytes.len() < MIN_JWT_SECRET_LEN {
+        return Err(ConfigError(format!(
+            "NEWSDESK_JWT_SECRET must be at least {MIN_JWT_SECRET_LEN} bytes"
+        )));
+    }
+    Ok(Secret(bytes))
+}
+
+fn load_or_create_secret(path: &Path) -> Result<Secret, ConfigError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Ok(s) = std::fs::read_to_string(path) {
+        return validate_secret(s.trim().as_bytes().to_vec());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ConfigError(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut raw = [0u8; 48];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
+    std::io::Write::write_all(&mut f, encoded.as_bytes())
+        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
+    Ok(Secret(encoded.into_bytes()))
+}

@@ -1,0 +1,69 @@
+//! The connection pool, the helper that runs Diesel on the blocking pool, and migrations.
+
+use std::time::Duration;
+
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::AppError;
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// How long a request waits for a free connection before it is answered 503.
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Builds the pool without waiting for a first connection, so the server starts (and
+/// `/readyz` answers 503) while the database is still unreachable.
+pub fn build_pool(url: &str, size: u32) -> DbPool {
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(CHECKOUT_TIMEOUT)
+        .test_on_check_out(false)
+        .build_unchecked(ConnectionManager::new(url))
+}
+
+/// Runs `f` with a pooled connection on actix's blocking thread pool and flattens the result,
+/// so handlers read `db::run(&pool, move |c| queries::x(c)).await?`.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    actix_web::web::block(move || {
+        let _entered = span.enter();
+        let mut conn = pool.get().map_err(AppError::from)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// Like [`run`], inside one transaction: nothing of a failed write survives.
+pub async fn transaction<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    run(pool, move |conn| conn.transaction(f)).await
+}
+
+/// Applies pending migrations under an advisory lock, so several processes may start at once.
+pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, AppError> {
+    use diesel::RunQueryDsl;
+    const LOCK: i64 = 0x6e_6577_7364_6b; // "newsdk"
+    diesel::sql_query(format!("SELECT pg_advisory_lock({LOCK})")).execute(conn)?;
+    let result = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|done| done.iter().map(|m| m.to_string()).collect())
+        .map_err(|e| AppError::Internal(format!("migration failed: {e}")));
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({LOCK})")).execute(conn)?;
+    result
+}

@@ -1,0 +1,8 @@
+//! Staff accounts (编辑): admins, editors and contributors.
+
+pub mod handlers;
+pub mod model;
+pub mod queries;
+pub mod views;
+
+pub use model::{Editor, Role};

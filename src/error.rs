@@ -1,0 +1,275 @@
+//! The one error type: every failure becomes an RFC 9457 `application/problem+json` body with a
+//! stable snake_case `code`. Internal causes are logged, never sent.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Base of every problem `type` URI.
+pub const PROBLEM_BASE: &str = "https://newsdesk.dev/problems/";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name, dotted for nested fields (`byline[0].role`).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// The problem+json body (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// `https://newsdesk.dev/problems/<code>`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `stale_version`.
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// On 412: the article's current version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
+    /// On 409 for an illegal transition: the statuses reachable from the current one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: malformed request (JSON, path, query, cursor, unknown field).
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String, errors: Vec<FieldError> },
+    /// 422: well-formed but invalid values.
+    #[error("{detail}")]
+    Invalid { code: &'static str, detail: String, errors: Vec<FieldError> },
+    /// 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409.
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String, allowed: Option<Vec<String>> },
+    /// 412: the version sent is not the current one.
+    #[error("stale version: the article is at version {current}")]
+    StaleVersion { current: i32 },
+    /// 428: a versioned update without a version.
+    #[error("a version is required")]
+    VersionRequired,
+    /// 413.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 415.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 429.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
+    /// 503: the database is unreachable or the pool exhausted.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a bug or an unexpected failure; the message is logged, not sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::BadRequest { code, detail: detail.into(), errors: vec![] }
+    }
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        AppError::Invalid { code: "validation_failed", detail, errors }
+    }
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::new(field, message)])
+    }
+    pub fn not_found(what: &str) -> Self {
+        AppError::NotFound(format!("{what} not found"))
+    }
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Conflict { code, detail: detail.into(), allowed: None }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { code, .. } | AppError::Invalid { code, .. } => code,
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict { code, .. } => code,
+            AppError::StaleVersion { .. } => "stale_version",
+            AppError::VersionRequired => "version_required",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Unavailable(_) => "service_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The body sent to the client.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let detail = match self {
+            AppError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
+            AppError::StaleVersion { current } => format!(
+                "the article was changed by someone else: it is at version {current}; reload it and re-apply your changes"
+            ),
+            AppError::VersionRequired => {
+                "send the version you edited, as If-Match: \"<etag>\" or \"version\" in the body".to_owned()
+            }
+            AppError::PayloadTooLarge => "the request body is larger than 2 MiB".to_owned(),
+            other => other.to_string(),
+        };
+        let errors = match self {
+            AppError::BadRequest { errors, .. } | AppError::Invalid { errors, .. } => errors.clone(),
+            _ => vec![],
+        };
+        Problem {
+            type_: format!("{PROBLEM_BASE}{}", self.code()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: self.code().to_owned(),
+            errors,
+            current_version: match self {
+                AppError::StaleVersion { current } => Some(*current),
+                _ => None,
+            },
+            allowed: match self {
+                AppError::Conflict { allowed, .. } => allowed.clone(),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            AppError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
+            _ => {}
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.content_type("application/problem+json")
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        match self {
+            AppError::TooManyRequests { retry_after, .. } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            AppError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            AppError::Unauthorized(_) => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<DieselError> for AppError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => AppError::NotFound("not found".into()),
+            DieselError::DatabaseError(kind, info) => {
+                let constraint = info.constraint_name().unwrap_or_default().to_owned();
+                match kind {
+                    DatabaseErrorKind::UniqueViolation => {
+                        let (code, detail) = unique_violation(&constraint);
+                        AppError::conflict(code, detail)
+                    }
+                    DatabaseErrorKind::ForeignKeyViolation
+                        if info.message().starts_with("update or delete") =>
+                    {
+                        AppError::conflict("in_use", "it is still referenced by other records")
+                    }
+                    DatabaseErrorKind::ForeignKeyViolation => AppError::invalid_field(
+                        &constraint,
+                        "refers to a record that does not exist",
+                    ),
+                    DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                        AppError::Invalid {
+                            code: "validation_failed",
+                            detail: info.message().to_owned(),
+                            errors: vec![],
+                        }
+                    }
+                    DatabaseErrorKind::SerializationFailure => {
+                        AppError::conflict("write_conflict", "a concurrent write got there first; retry")
+                    }
+                    DatabaseErrorKind::ClosedConnection => {
+                        AppError::Unavailable("the database connection was lost".into())
+                    }
+                    _ => AppError::Internal(format!("database: {}", info.message())),
+                }
+            }
+            other => AppError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+fn unique_violation(constraint: &str) -> (&'static str, String) {
+    match constraint {
+        "articles_slug_key" | "article_slug_redirects_pkey" => ("article_slug_taken", "an article already uses this slug".into()),
+        "sections_slug_key" => ("section_slug_taken", "a section already uses this slug".into()),
+        "tags_slug_key" => ("tag_slug_taken", "a tag already uses this slug".into()),
+        "correspondents_slug_key" => ("correspondent_slug_taken", "a correspondent already uses this slug".into()),
+        "editors_email_key" => ("editor_email_taken", "an editor already uses this email".into()),
+        "article_tags_pkey" => ("duplicate_tag", "a tag is listed twice".into()),
+        other => ("duplicate", format!("the value must be unique ({other})")),
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable(format!("database unavailable: {e}"))
+    }
+}
+
+impl From<diesel::ConnectionError> for AppError {
+    fn from(e: diesel::ConnectionError) -> Self {
+        AppError::Unavailable(format!("database unavailable: {e}"))
+    }
+}

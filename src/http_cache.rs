@@ -1,0 +1,69 @@
+//! ETag / If-None-Match / Cache-Control: public responses are cacheable for a minute,
+//! authenticated ones never.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+
+pub const PUBLIC: &str = "public, max-age=60, stale-while-revalidate=300";
+pub const PRIVATE: &str = "private, no-store";
+
+/// A strong ETag from the bytes of a body.
+pub fn etag_of(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, `*` matches).
+pub fn none_match(req: &HttpRequest, etag: &str) -> bool {
+    let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let bare = etag.trim_start_matches("W/");
+    value.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.trim_start_matches("W/") == bare
+    })
+}
+
+/// A 200 with `body` as JSON (or a 304 when the client has it), its ETag and the cache policy
+/// for the caller: `authenticated` responses are `private, no-store`.
+pub fn json_response<T: Serialize>(
+    req: &HttpRequest,
+    authenticated: bool,
+    body: &T,
+) -> Result<HttpResponse, AppError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
+    let etag = etag_of(&bytes);
+    Ok(respond(req, authenticated, etag, "application/json", bytes))
+}
+
+/// Like [`json_response`] with a given ETag and media type.
+pub fn respond(
+    req: &HttpRequest,
+    authenticated: bool,
+    etag: String,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> HttpResponse {
+    let cache = if authenticated { PRIVATE } else { PUBLIC };
+    let mut builder = if none_match(req, &etag) {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    builder
+        .insert_header((header::ETAG, etag.clone()))
+        .insert_header((header::CACHE_CONTROL, cache));
+    if authenticated {
+        builder.insert_header((header::VARY, HeaderValue::from_static("Authorization")));
+    }
+    if none_match(req, &etag) {
+        builder.finish()
+    } else {
+        builder.content_type(content_type).body(bytes)
+    }
+}

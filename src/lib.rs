@@ -1,0 +1,29 @@
+//! newsdesk: a headless CMS for news publishers.
+//!
+//! The crate is a library with a thin binary (`main.rs`): `startup` builds the application
+//! that `main` serves and the integration tests drive.
+
+pub mod articles;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod correspondents;
+pub mod db;
+pub mod demo;
+pub mod editors;
+pub mod embedded_pg;
+pub mod error;
+pub mod http_cache;
+pub mod ident;
+pub mod openapi;
+pub mod operating;
+pub mod pagination;
+pub mod routes;
+pub mod schema;
+pub mod sections;
+pub mod slug;
+pub mod startup;
+pub mod tags;
+pub mod text;
+pub mod validate;

@@ -1,0 +1,86 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations. `newsdesk openapi` prints
+//! it; `openapi/openapi.json` is that output (a test keeps them equal).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{articles, auth, correspondents, editors, error, operating, pagination, sections, tags};
+
+/// The API prefix of every resource path (the probes are at the root).
+pub const API_PREFIX: &str = "/api/v1";
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "newsdesk",
+        description = "A headless CMS for news publishers. Every resource lives under /api/v1; errors are application/problem+json (RFC 9457). Lists answer {data, page} with keyset cursors. Public GETs carry an ETag and honour If-None-Match; anonymous responses are `public, max-age=60, stale-while-revalidate=300`, authenticated ones `private, no-store`.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    paths(
+        operating::healthz, operating::readyz, operating::metrics_text,
+        auth::handlers::login, auth::handlers::refresh_session, auth::handlers::logout,
+        auth::handlers::get_me, auth::handlers::change_my_password,
+        editors::handlers::list_editors, editors::handlers::get_editor, editors::handlers::create_editor,
+        editors::handlers::update_editor, editors::handlers::delete_editor,
+        sections::handlers::list_sections, sections::handlers::get_section, sections::handlers::create_section,
+        sections::handlers::update_section, sections::handlers::delete_section,
+        tags::handlers::list_tags, tags::handlers::get_tag, tags::handlers::create_tag,
+        tags::handlers::update_tag, tags::handlers::delete_tag,
+        correspondents::handlers::list_correspondents, correspondents::handlers::get_correspondent,
+        correspondents::handlers::create_correspondent, correspondents::handlers::update_correspondent,
+        correspondents::handlers::delete_correspondent,
+        articles::handlers::list_articles, articles::handlers::list_section_articles,
+        articles::handlers::get_article, articles::handlers::create_article, articles::handlers::update_article,
+        articles::handlers::transition_article, articles::handlers::delete_article,
+    ),
+    components(schemas(error::Problem, error::FieldError, pagination::PageInfo)),
+    tags(
+        (name = "articles", description = "Stories (稿件), their bylines and workflow"),
+        (name = "sections", description = "Sections (栏目)"),
+        (name = "tags", description = "Topics (专题)"),
+        (name = "correspondents", description = "People credited in bylines (通讯员、记者、摄影)"),
+        (name = "editors", description = "Staff accounts"),
+        (name = "auth", description = "Login, tokens, the caller's account"),
+        (name = "operating", description = "Probes and metrics, at the root"),
+    )
+)]
+struct ApiDoc;
+
+const ROOT_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
+/// The document, with resource paths under `/api/v1` as they are served.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let paths = std::mem::take(&mut doc.paths.paths);
+    doc.paths.paths = paths
+        .into_iter()
+        .map(|(path, item)| {
+            if ROOT_PATHS.contains(&path.as_str()) {
+                (path, item)
+            } else {
+                (format!("{API_PREFIX}{path}"), item)
+            }
+        })
+        .collect();
+    doc
+}
+
+/// The document as printed by `newsdesk openapi` (pretty JSON, trailing newline).
+pub fn document_json() -> String {
+    let mut s = document().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

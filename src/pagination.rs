@@ -1,0 +1,166 @@
+//! Keyset pagination: limits, opaque cursors and the `{data, page}` envelope.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 100;
+
+/// Validates `?limit=` (1–100, default 20).
+pub fn limit(requested: Option<i64>) -> Result<i64, AppError> {
+    match requested {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(n) => Err(AppError::BadRequest {
+            code: "invalid_limit",
+            detail: format!("limit must be between 1 and {MAX_LIMIT} (got {n})"),
+            errors: vec![crate::error::FieldError::new("limit", "must be between 1 and 100")],
+        }),
+    }
+}
+
+/// The position after the last item of a page: the sort key of that item and its id.
+/// `kind` names the ordering, so a cursor from one ordering is refused by another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub kind: char,
+    /// The sort timestamp (`None` sorts before every timestamp: drafts have no `published_at`).
+    pub at: Option<DateTime<Utc>>,
+    /// A secondary text key (names, for alphabetic lists), when the ordering has one.
+    pub key: Option<String>,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let at = self.at.map_or_else(|| "-".to_owned(), |t| t.timestamp_micros().to_string());
+        let key = self.key.as_deref().map(|k| URL_SAFE_NO_PAD.encode(k)).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(format!("{}|{at}|{key}|{}", self.kind, self.id))
+    }
+
+    /// Decodes a cursor made for ordering `kind`; anything else is a 400.
+    pub fn decode(raw: &str, kind: char) -> Result<Cursor, AppError> {
+        let bad = || AppError::BadRequest {
+            code: "invalid_cursor",
+            detail: "the cursor is malformed or belongs to another listing".into(),
+            errors: vec![crate::error::FieldError::new("cursor", "invalid cursor")],
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        let mut parts = text.split('|');
+        let (Some(k), Some(at), Some(key), Some(id), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        if k.len() != 1 || !k.starts_with(kind) {
+            return Err(bad());
+        }
+        let at = match at {
+            "-" => None,
+            micros => Some(
+                micros
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(DateTime::<Utc>::from_timestamp_micros)
+                    .ok_or_else(bad)?,
+            ),
+        };
+        let key = match key {
+            "" => None,
+            k => Some(
+                URL_SAFE_NO_PAD
+                    .decode(k)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(bad)?,
+            ),
+        };
+        let id = Uuid::parse_str(id).map_err(|_| bad())?;
+        Ok(Cursor { kind, at, key, id })
+    }
+}
+
+/// `page` of the list envelope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageInfo {
+    pub limit: i64,
+    /// Opaque; pass as `?cursor=` for the next page. `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Total matching items, only with `?count=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+
+/// Every list answers `{ "data": [...], "page": {...} }`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub page: PageInfo,
+}
+
+/// Trims a `limit + 1` fetch to `limit` and makes the next cursor from the last kept row.
+pub fn finish<R>(mut rows: Vec<R>, limit: i64, cursor_of: impl Fn(&R) -> Cursor) -> (Vec<R>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(|r| cursor_of(r).encode());
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trip() {
+        let c = Cursor {
+            kind: 'p',
+            at: DateTime::from_timestamp_micros(1_775_000_000_123_456),
+            key: Some("嘉鱼".into()),
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(Cursor::decode(&c.encode(), 'p').unwrap(), c);
+        let none = Cursor { at: None, key: None, ..c.clone() };
+        assert_eq!(Cursor::decode(&none.encode(), 'p').unwrap(), none);
+    }
+
+    #[test]
+    fn bad_cursors_are_refused() {
+        let c = Cursor { kind: 'p', at: None, key: None, id: Uuid::nil() };
+        assert!(Cursor::decode(&c.encode(), 'u').is_err());
+        for raw in ["", "!!!", "cA", &URL_SAFE_NO_PAD.encode("p|x||00000000-0000-0000-0000-000000000000")] {
+            assert!(Cursor::decode(raw, 'p').is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(limit(None).unwrap(), 20);
+        assert_eq!(limit(Some(100)).unwrap(), 100);
+        assert!(limit(Some(0)).is_err());
+        assert!(limit(Some(101)).is_err());
+    }
+}
+
+/// `?limit=&cursor=&count=` of the simple lists.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// From `page.next_cursor`.
+    pub cursor: Option<String>,
+    /// `true` adds `page.total`.
+    pub count: Option<bool>,
+}

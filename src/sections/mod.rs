@@ -1,0 +1,5 @@
+//! Sections (栏目), nested by `parent_id` (县市区 › 嘉鱼).
+
+pub mod handlers;
+pub mod queries;
+pub mod views;

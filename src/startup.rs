@@ -1,0 +1,113 @@
+//! Wiring: the shared state, the App factory used by `serve` and by the tests, opening the
+//! database (external or embedded), and the HTTP server.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::throttle::LoginThrottle;
+use crate::config::{Config, ConfigError};
+use crate::db::{self, DbPool};
+use crate::embedded_pg::{EmbeddedPg, EmbeddedPgError, DB_NAME};
+use crate::{operating, routes};
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Config,
+    pub jwt: JwtKeys,
+    pub throttle: LoginThrottle,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: Config, jwt: JwtKeys) -> Self {
+        AppState { pool, config, jwt, throttle: LoginThrottle::default() }
+    }
+}
+
+/// The application: routes, extractor configuration and middleware.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .configure(routes::configure)
+        .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")).add(("Referrer-Policy", "no-referrer")))
+        .wrap(from_fn(operating::observe))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    EmbeddedPg(#[from] EmbeddedPgError),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// An open database: the pool and, in embedded mode, the cluster (stopped on [`Database::close`]).
+pub struct Database {
+    pub pool: DbPool,
+    pub url: String,
+    pub embedded: Option<EmbeddedPg>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts (or joins) the embedded cluster; then migrates.
+    pub fn open(config: &Config) -> Result<Database, StartError> {
+        let (url, embedded) = match &config.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let mut pg = EmbeddedPg::new(&config.data_dir)?;
+                pg.start()?;
+                pg.ensure_database(DB_NAME)?;
+                (pg.database_url(), Some(pg))
+            }
+        };
+        let pool = db::build_pool(&url, config.pool_size);
+        let mut conn = pool.get().map_err(|e| StartError::Database(format!("cannot connect: {e}")))?;
+        let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(e.to_string()))?;
+        for m in applied {
+            tracing::info!(migration = %m, "applied");
+        }
+        Ok(Database { pool, url, embedded })
+    }
+
+    /// Stops the embedded cluster if this process started it.
+    pub fn close(mut self) {
+        if let Some(pg) = self.embedded.as_mut() {
+            if let Err(e) = pg.stop() {
+                tracing::error!(error = %e, "could not stop the embedded PostgreSQL");
+            }
+        }
+    }
+}
+
+/// Runs the HTTP server until SIGINT/SIGTERM, with the scheduler beside it.
+pub async fn serve(config: Config, pool: DbPool, jwt: JwtKeys) -> Result<(), StartError> {
+    let bind = config.bind.clone();
+    let state = web::Data::new(AppState::new(pool.clone(), config, jwt));
+    let scheduler = actix_web::rt::spawn(crate::articles::scheduler::run(pool));
+    let server = HttpServer::new(move || app(state.clone()))
+        .bind(&bind)?
+        .shutdown_timeout(30)
+        .run();
+    tracing::info!(%bind, "newsdesk listening");
+    let result = server.await;
+    scheduler.abort();
+    result.map_err(StartError::from)
+}
