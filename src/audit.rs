@@ -32,9 +32,22 @@ pub fn record(conn: &mut PgConnection, e: Entry<'_>) -> QueryResult<()> {
 }
 
 /// Shorthand for an entry about a non-article entity.
-pub fn entity(conn: &mut PgConnection, editor: Uuid, action: &str, entity: &str, id: Uuid) -> QueryResult<()> {
+pub fn entity(
+    conn: &mut PgConnection,
+    editor: Uuid,
+    action: &str,
+    entity: &str,
+    id: Uuid,
+) -> QueryResult<()> {
     record(
         conn,
-        Entry { editor: Some(editor), action, entity, entity_id: Some(id), article_id: None, detail: Value::Null },
+        Entry {
+            editor: Some(editor),
+            action,
+            entity,
+            entity_id: Some(id),
+            article_id: None,
+            detail: Value::Null,
+        },
     )
 }

@@ -10,7 +10,11 @@ use crate::editors::Role;
 use crate::startup::{self, AppState, Database, StartError};
 
 #[derive(Debug, Parser)]
-#[command(name = "newsdesk", version, about = "A headless CMS for news publishers")]
+#[command(
+    name = "newsdesk",
+    version,
+    about = "A headless CMS for news publishers"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -83,7 +87,9 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
         }
         (Command::SeedDemo, Ok(secret)) => {
             let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
-            crate::demo::seed(&state).await.map(|report| println!("{report}"))
+            crate::demo::seed(&state)
+                .await
+                .map(|report| println!("{report}"))
         }
         (Command::CreateEditor { email, name, role }, Ok(secret)) => {
             let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
@@ -98,8 +104,15 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
     result
 }
 
-async fn create_editor(state: &AppState, email: String, name: String, role: &str) -> Result<(), StartError> {
-    let role = Role::parse(role).ok_or_else(|| StartError::Database("--role must be admin, editor or contributor".into()))?;
+async fn create_editor(
+    state: &AppState,
+    email: String,
+    name: String,
+    role: &str,
+) -> Result<(), StartError> {
+    let role = Role::parse(role).ok_or_else(|| {
+        StartError::Database("--role must be admin, editor or contributor".into())
+    })?;
     let password = match std::env::var("NEWSDESK_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ => {
@@ -112,10 +125,19 @@ async fn create_editor(state: &AppState, email: String, name: String, role: &str
     checks.email("email", email.trim());
     checks.text("name", &name, 100);
     crate::auth::password::check_new("password", &password, &mut checks);
-    checks.finish().map_err(|e| StartError::Database(e.to_string()))?;
-    let editor = crate::editors::handlers::create(state, email.trim().to_owned(), name.trim().to_owned(), role, password, None)
-        .await
+    checks
+        .finish()
         .map_err(|e| StartError::Database(e.to_string()))?;
+    let editor = crate::editors::handlers::create(
+        state,
+        email.trim().to_owned(),
+        name.trim().to_owned(),
+        role,
+        password,
+        None,
+    )
+    .await
+    .map_err(|e| StartError::Database(e.to_string()))?;
     println!("created {} {} ({})", editor.role, editor.email, editor.id);
     Ok(())
 }

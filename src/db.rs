@@ -1,6 +1,11 @@
 //! The connection pool, the helper that runs Diesel on the blocking pool, and migrations.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::r2d2::CustomizeConnection;
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
@@ -20,12 +25,55 @@ pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Builds the pool without waiting for a first connection, so the server starts (and
 /// `/readyz` answers 503) while the database is still unreachable.
 pub fn build_pool(url: &str, size: u32) -> DbPool {
+    builder(size).build_unchecked(ConnectionManager::new(url))
+}
+
+fn builder(size: u32) -> diesel::r2d2::Builder<ConnectionManager<PgConnection>> {
     Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(CHECKOUT_TIMEOUT)
         .test_on_check_out(false)
-        .build_unchecked(ConnectionManager::new(url))
+}
+
+/// Counts the statements run on a pool's connections (the tests use it to prove that list
+/// endpoints issue a fixed number of queries whatever the page size).
+#[derive(Debug, Clone, Default)]
+pub struct QueryCounter(Arc<AtomicUsize>);
+
+impl QueryCounter {
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+struct Counting(Arc<AtomicUsize>);
+
+impl Instrumentation for Counting {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+#[derive(Debug)]
+struct InstallCounter(Arc<AtomicUsize>);
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for InstallCounter {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.set_instrumentation(Counting(self.0.clone()));
+        Ok(())
+    }
+}
+
+/// A pool whose connections count their statements into the returned counter.
+pub fn build_counted_pool(url: &str, size: u32) -> (DbPool, QueryCounter) {
+    let counter = QueryCounter::default();
+    let pool = builder(size)
+        .connection_customizer(Box::new(InstallCounter(counter.0.clone())))
+        .build_unchecked(ConnectionManager::new(url));
+    (pool, counter)
 }
 
 /// Runs `f` with a pooled connection on actix's blocking thread pool and flattens the result,
@@ -58,7 +106,7 @@ where
 /// Applies pending migrations under an advisory lock, so several processes may start at once.
 pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, AppError> {
     use diesel::RunQueryDsl;
-    const LOCK: i64 = 0x6e_6577_7364_6b; // "newsdk"
+    const LOCK: i64 = 0x6e65_7773_646b; // "newsdk"
     diesel::sql_query(format!("SELECT pg_advisory_lock({LOCK})")).execute(conn)?;
     let result = conn
         .run_pending_migrations(MIGRATIONS)

@@ -117,9 +117,15 @@ impl EmbeddedPg {
     /// Prepares the cluster directory `<data_dir>/pg` (created by `initdb` when missing).
     pub fn new(data_dir: &Path) -> Result<EmbeddedPg, EmbeddedPgError> {
         let bindir = find_bindir()?;
-        std::fs::create_dir_all(data_dir).map_err(io_err(format!("create {}", data_dir.display())))?;
-        let data_dir = std::fs::canonicalize(data_dir).map_err(io_err(data_dir.display().to_string()))?;
-        let run_as = if is_root() { Some(postgres_user_ids()?) } else { None };
+        std::fs::create_dir_all(data_dir)
+            .map_err(io_err(format!("create {}", data_dir.display())))?;
+        let data_dir =
+            std::fs::canonicalize(data_dir).map_err(io_err(data_dir.display().to_string()))?;
+        let run_as = if is_root() {
+            Some(postgres_user_ids()?)
+        } else {
+            None
+        };
         if run_as.is_some() {
             make_traversable(&data_dir.join("pg"))?;
             let mut perms = std::fs::metadata(&data_dir)
@@ -131,7 +137,12 @@ impl EmbeddedPg {
                     .map_err(io_err(format!("chmod {}", data_dir.display())))?;
             }
         }
-        Ok(EmbeddedPg { bindir, pgdata: data_dir.join("pg"), run_as, started_here: false })
+        Ok(EmbeddedPg {
+            bindir,
+            pgdata: data_dir.join("pg"),
+            run_as,
+            started_here: false,
+        })
     }
 
     /// The directory holding the cluster and its socket.
@@ -157,7 +168,9 @@ impl EmbeddedPg {
         if let Some((uid, gid)) = self.run_as {
             cmd.uid(uid).gid(gid);
         }
-        cmd.env("LC_ALL", "C.UTF-8").env("LANG", "C.UTF-8").env_remove("PGDATA");
+        cmd.env("LC_ALL", "C.UTF-8")
+            .env("LANG", "C.UTF-8")
+            .env_remove("PGDATA");
         cmd
     }
 
@@ -184,7 +197,8 @@ impl EmbeddedPg {
         if self.pgdata.join("PG_VERSION").is_file() {
             return Ok(());
         }
-        std::fs::create_dir_all(&self.pgdata).map_err(io_err(format!("create {}", self.pgdata.display())))?;
+        std::fs::create_dir_all(&self.pgdata)
+            .map_err(io_err(format!("create {}", self.pgdata.display())))?;
         std::fs::set_permissions(&self.pgdata, std::fs::Permissions::from_mode(0o700))
             .map_err(io_err(format!("chmod {}", self.pgdata.display())))?;
         if let Some((uid, gid)) = self.run_as {
@@ -194,12 +208,18 @@ impl EmbeddedPg {
         let mut cmd = self.command("initdb");
         cmd.arg("-D")
             .arg(&self.pgdata)
-            .args(["--encoding=UTF8", "--locale=C.UTF-8", "--auth=trust", "--no-instructions"])
+            .args([
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--auth=trust",
+                "--no-instructions",
+            ])
             .arg(format!("--username={SUPERUSER}"));
         self.run(cmd, "initdb")?;
         let extra = "\n# newsdesk: private cluster, Unix socket only\nlisten_addresses = ''\nunix_socket_permissions = 0700\nfsync = on\nmax_connections = 200\nshared_buffers = 128MB\n";
         let conf = self.pgdata.join("postgresql.conf");
-        let mut text = std::fs::read_to_string(&conf).map_err(io_err(conf.display().to_string()))?;
+        let mut text =
+            std::fs::read_to_string(&conf).map_err(io_err(conf.display().to_string()))?;
         text.push_str(extra);
         std::fs::write(&conf, text).map_err(io_err(conf.display().to_string()))?;
         Ok(())
@@ -253,21 +273,32 @@ impl EmbeddedPg {
     pub fn ensure_database(&self, name: &str) -> Result<(), EmbeddedPgError> {
         use diesel::prelude::*;
         let mut conn = PgConnection::establish(&self.url_for("postgres")).map_err(|e| {
-            EmbeddedPgError::Command { what: "connect".into(), detail: e.to_string() }
+            EmbeddedPgError::Command {
+                what: "connect".into(),
+                detail: e.to_string(),
+            }
         })?;
         #[derive(QueryableByName)]
         struct Exists {
             #[diesel(sql_type = diesel::sql_types::Bool)]
             exists: bool,
         }
-        let found: Exists = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
-            .bind::<diesel::sql_types::Text, _>(name)
-            .get_result(&mut conn)
-            .map_err(|e| EmbeddedPgError::Command { what: "query".into(), detail: e.to_string() })?;
+        let found: Exists = diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists",
+        )
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(&mut conn)
+        .map_err(|e| EmbeddedPgError::Command {
+            what: "query".into(),
+            detail: e.to_string(),
+        })?;
         if !found.exists {
             diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
                 .execute(&mut conn)
-                .map_err(|e| EmbeddedPgError::Command { what: "create database".into(), detail: e.to_string() })?;
+                .map_err(|e| EmbeddedPgError::Command {
+                    what: "create database".into(),
+                    detail: e.to_string(),
+                })?;
         }
         Ok(())
     }
@@ -283,7 +314,9 @@ impl EmbeddedPg {
             return Ok(());
         }
         let mut cmd = self.command("pg_ctl");
-        cmd.arg("-D").arg(&self.pgdata).args(["-m", "fast", "-w", "-s", "stop"]);
+        cmd.arg("-D")
+            .arg(&self.pgdata)
+            .args(["-m", "fast", "-w", "-s", "stop"]);
         self.run(cmd, "pg_ctl stop")?;
         self.started_here = false;
         tracing::info!("embedded PostgreSQL stopped");

@@ -21,7 +21,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -50,10 +53,18 @@ pub struct Problem {
 pub enum AppError {
     /// 400: malformed request (JSON, path, query, cursor, unknown field).
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String, errors: Vec<FieldError> },
+    BadRequest {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// 422: well-formed but invalid values.
     #[error("{detail}")]
-    Invalid { code: &'static str, detail: String, errors: Vec<FieldError> },
+    Invalid {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// 401.
     #[error("{0}")]
     Unauthorized(String),
@@ -65,7 +76,11 @@ pub enum AppError {
     NotFound(String),
     /// 409.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String, allowed: Option<Vec<String>> },
+    Conflict {
+        code: &'static str,
+        detail: String,
+        allowed: Option<Vec<String>>,
+    },
     /// 412: the version sent is not the current one.
     #[error("stale version: the article is at version {current}")]
     StaleVersion { current: i32 },
@@ -91,7 +106,11 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        AppError::BadRequest { code, detail: detail.into(), errors: vec![] }
+        AppError::BadRequest {
+            code,
+            detail: detail.into(),
+            errors: vec![],
+        }
     }
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         let detail = errors
@@ -99,7 +118,11 @@ impl AppError {
             .map(|e| format!("{}: {}", e.field, e.message))
             .collect::<Vec<_>>()
             .join("; ");
-        AppError::Invalid { code: "validation_failed", detail, errors }
+        AppError::Invalid {
+            code: "validation_failed",
+            detail,
+            errors,
+        }
     }
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         Self::invalid(vec![FieldError::new(field, message)])
@@ -108,7 +131,11 @@ impl AppError {
         AppError::NotFound(format!("{what} not found"))
     }
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        AppError::Conflict { code, detail: detail.into(), allowed: None }
+        AppError::Conflict {
+            code,
+            detail: detail.into(),
+            allowed: None,
+        }
     }
 
     fn code(&self) -> &'static str {
@@ -143,7 +170,9 @@ impl AppError {
             other => other.to_string(),
         };
         let errors = match self {
-            AppError::BadRequest { errors, .. } | AppError::Invalid { errors, .. } => errors.clone(),
+            AppError::BadRequest { errors, .. } | AppError::Invalid { errors, .. } => {
+                errors.clone()
+            }
             _ => vec![],
         };
         Problem {
@@ -236,9 +265,10 @@ impl From<DieselError> for AppError {
                             errors: vec![],
                         }
                     }
-                    DatabaseErrorKind::SerializationFailure => {
-                        AppError::conflict("write_conflict", "a concurrent write got there first; retry")
-                    }
+                    DatabaseErrorKind::SerializationFailure => AppError::conflict(
+                        "write_conflict",
+                        "a concurrent write got there first; retry",
+                    ),
                     DatabaseErrorKind::ClosedConnection => {
                         AppError::Unavailable("the database connection was lost".into())
                     }
@@ -252,11 +282,23 @@ impl From<DieselError> for AppError {
 
 fn unique_violation(constraint: &str) -> (&'static str, String) {
     match constraint {
-        "articles_slug_key" | "article_slug_redirects_pkey" => ("article_slug_taken", "an article already uses this slug".into()),
-        "sections_slug_key" => ("section_slug_taken", "a section already uses this slug".into()),
+        "articles_slug_key" | "article_slug_redirects_pkey" => (
+            "article_slug_taken",
+            "an article already uses this slug".into(),
+        ),
+        "sections_slug_key" => (
+            "section_slug_taken",
+            "a section already uses this slug".into(),
+        ),
         "tags_slug_key" => ("tag_slug_taken", "a tag already uses this slug".into()),
-        "correspondents_slug_key" => ("correspondent_slug_taken", "a correspondent already uses this slug".into()),
-        "editors_email_key" => ("editor_email_taken", "an editor already uses this email".into()),
+        "correspondents_slug_key" => (
+            "correspondent_slug_taken",
+            "a correspondent already uses this slug".into(),
+        ),
+        "editors_email_key" => (
+            "editor_email_taken",
+            "an editor already uses this email".into(),
+        ),
         "article_tags_pkey" => ("duplicate_tag", "a tag is listed twice".into()),
         other => ("duplicate", format!("the value must be unique ({other})")),
     }

@@ -20,13 +20,18 @@ pub fn etag_of(body: &[u8]) -> String {
 
 /// Whether `If-None-Match` names `etag` (weak comparison, `*` matches).
 pub fn none_match(req: &HttpRequest, etag: &str) -> bool {
-    let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let bare = etag.trim_start_matches("W/");
-    value.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || candidate.trim_start_matches("W/") == bare
-    })
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
 }
 
 /// A 200 with `body` as JSON (or a 304 when the client has it), its ETag and the cache policy
@@ -36,7 +41,8 @@ pub fn json_response<T: Serialize>(
     authenticated: bool,
     body: &T,
 ) -> Result<HttpResponse, AppError> {
-    let bytes = serde_json::to_vec(body).map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
+    let bytes =
+        serde_json::to_vec(body).map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
     let etag = etag_of(&bytes);
     Ok(respond(req, authenticated, etag, "application/json", bytes))
 }

@@ -6,7 +6,9 @@ use tracing_subscriber::EnvFilter;
 #[actix_web::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let code = newsdesk::cli::run(newsdesk::cli::Cli::parse()).await;

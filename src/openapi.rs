@@ -4,7 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{articles, auth, correspondents, editors, error, operating, pagination, sections, tags};
+use crate::{
+    articles, auth, correspondents, editors, error, operating, pagination, sections, tags,
+};
 
 /// The API prefix of every resource path (the probes are at the root).
 pub const API_PREFIX: &str = "/api/v1";
@@ -16,7 +18,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
@@ -80,7 +87,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as printed by `newsdesk openapi` (pretty JSON, trailing newline).
 pub fn document_json() -> String {
-    let mut s = document().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = document()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -38,11 +38,15 @@ pub struct RequestId(pub String);
 
 fn accept_request_id(v: &HeaderValue) -> Option<String> {
     let s = v.to_str().ok()?;
-    (!s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic())).then(|| s.to_owned())
+    (!s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| s.to_owned())
 }
 
 /// Tags every request with an id (echoed in `X-Request-Id`), logs it, and counts it.
-pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let id = req
         .headers()
@@ -63,7 +67,11 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     span.in_scope(|| {
         tracing::info!(status, ms = elapsed.as_secs_f64() * 1000.0, "served");
     });
-    let labels = [("method", method), ("route", route), ("status", status.to_string())];
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", status.to_string()),
+    ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     Ok(res)
@@ -80,7 +88,11 @@ pub struct Health {
 #[utoipa::path(tag = "operating", responses((status = 200, description = "Up", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ok".into() })
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(Health {
+            status: "ok".into(),
+        })
 }
 
 /// Readiness: the database answers.
@@ -103,7 +115,11 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     .flatten()
     .is_some();
     if ok {
-        Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ok".into() }))
+        Ok(HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(Health {
+                status: "ok".into(),
+            }))
     } else {
         Err(AppError::Unavailable("the database is unreachable".into()))
     }

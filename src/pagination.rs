@@ -20,7 +20,10 @@ pub fn limit(requested: Option<i64>) -> Result<i64, AppError> {
         Some(n) => Err(AppError::BadRequest {
             code: "invalid_limit",
             detail: format!("limit must be between 1 and {MAX_LIMIT} (got {n})"),
-            errors: vec![crate::error::FieldError::new("limit", "must be between 1 and 100")],
+            errors: vec![crate::error::FieldError::new(
+                "limit",
+                "must be between 1 and 100",
+            )],
         }),
     }
 }
@@ -39,8 +42,14 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        let at = self.at.map_or_else(|| "-".to_owned(), |t| t.timestamp_micros().to_string());
-        let key = self.key.as_deref().map(|k| URL_SAFE_NO_PAD.encode(k)).unwrap_or_default();
+        let at = self
+            .at
+            .map_or_else(|| "-".to_owned(), |t| t.timestamp_micros().to_string());
+        let key = self
+            .key
+            .as_deref()
+            .map(|k| URL_SAFE_NO_PAD.encode(k))
+            .unwrap_or_default();
         URL_SAFE_NO_PAD.encode(format!("{}|{at}|{key}|{}", self.kind, self.id))
     }
 
@@ -54,9 +63,13 @@ impl Cursor {
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
         let mut parts = text.split('|');
-        let (Some(k), Some(at), Some(key), Some(id), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(k), Some(at), Some(key), Some(id), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(bad());
         };
         if k.len() != 1 || !k.starts_with(kind) {
@@ -106,7 +119,11 @@ pub struct Page<T> {
 }
 
 /// Trims a `limit + 1` fetch to `limit` and makes the next cursor from the last kept row.
-pub fn finish<R>(mut rows: Vec<R>, limit: i64, cursor_of: impl Fn(&R) -> Cursor) -> (Vec<R>, Option<String>) {
+pub fn finish<R>(
+    mut rows: Vec<R>,
+    limit: i64,
+    cursor_of: impl Fn(&R) -> Cursor,
+) -> (Vec<R>, Option<String>) {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     if rows.len() > limit {
         rows.truncate(limit);
@@ -130,15 +147,29 @@ mod tests {
             id: Uuid::now_v7(),
         };
         assert_eq!(Cursor::decode(&c.encode(), 'p').unwrap(), c);
-        let none = Cursor { at: None, key: None, ..c.clone() };
+        let none = Cursor {
+            at: None,
+            key: None,
+            ..c.clone()
+        };
         assert_eq!(Cursor::decode(&none.encode(), 'p').unwrap(), none);
     }
 
     #[test]
     fn bad_cursors_are_refused() {
-        let c = Cursor { kind: 'p', at: None, key: None, id: Uuid::nil() };
+        let c = Cursor {
+            kind: 'p',
+            at: None,
+            key: None,
+            id: Uuid::nil(),
+        };
         assert!(Cursor::decode(&c.encode(), 'u').is_err());
-        for raw in ["", "!!!", "cA", &URL_SAFE_NO_PAD.encode("p|x||00000000-0000-0000-0000-000000000000")] {
+        for raw in [
+            "",
+            "!!!",
+            "cA",
+            &URL_SAFE_NO_PAD.encode("p|x||00000000-0000-0000-0000-000000000000"),
+        ] {
             assert!(Cursor::decode(raw, 'p').is_err(), "{raw}");
         }
     }

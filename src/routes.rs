@@ -23,17 +23,36 @@ fn serde_problem(msg: String, what: &str) -> AppError {
         Some(field) => vec![FieldError::new(field, "unknown field")],
         None => vec![],
     };
-    let code = if errors.is_empty() { "malformed_request" } else { "unknown_field" };
-    AppError::BadRequest { code, detail: format!("{what}: {msg}"), errors }
+    let code = if errors.is_empty() {
+        "malformed_request"
+    } else {
+        "unknown_field"
+    };
+    AppError::BadRequest {
+        code,
+        detail: format!("{what}: {msg}"),
+        errors,
+    }
 }
 
 fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     match err {
-        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge,
-        JsonPayloadError::ContentType => AppError::UnsupportedMediaType("send the body as application/json".into()),
-        JsonPayloadError::Deserialize(e) if e.is_data() => serde_problem(e.to_string(), "invalid body"),
-        JsonPayloadError::Deserialize(e) => AppError::bad_request("malformed_json", format!("malformed JSON: {e}")),
-        other => AppError::bad_request("malformed_request", format!("cannot read the body: {other}")),
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            AppError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => {
+            AppError::UnsupportedMediaType("send the body as application/json".into())
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            serde_problem(e.to_string(), "invalid body")
+        }
+        JsonPayloadError::Deserialize(e) => {
+            AppError::bad_request("malformed_json", format!("malformed JSON: {e}"))
+        }
+        other => AppError::bad_request(
+            "malformed_request",
+            format!("cannot read the body: {other}"),
+        ),
     }
     .into()
 }
@@ -48,7 +67,9 @@ fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
 
 fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
     match err {
-        PathError::Deserialize(e) => AppError::bad_request("invalid_path", format!("invalid path parameter: {e}")),
+        PathError::Deserialize(e) => {
+            AppError::bad_request("invalid_path", format!("invalid path parameter: {e}"))
+        }
         other => AppError::bad_request("invalid_path", other.to_string()),
     }
     .into()
@@ -60,51 +81,55 @@ async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
 
 /// Everything the app serves.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::JsonConfig::default().limit(MAX_BODY).error_handler(json_error))
-        .app_data(web::PayloadConfig::default().limit(MAX_BODY))
-        .app_data(web::QueryConfig::default().error_handler(query_error))
-        .app_data(web::PathConfig::default().error_handler(path_error))
-        .service(operating::healthz)
-        .service(operating::readyz)
-        .service(operating::metrics_text)
-        .service(
-            SwaggerUi::new(format!("{API_PREFIX}/docs/{{_:.*}}"))
-                .url(format!("{API_PREFIX}/openapi.json"), openapi::document()),
-        )
-        .service(
-            web::scope(API_PREFIX)
-                .service(auth::handlers::login)
-                .service(auth::handlers::refresh_session)
-                .service(auth::handlers::logout)
-                .service(auth::handlers::get_me)
-                .service(auth::handlers::change_my_password)
-                .service(editors::handlers::list_editors)
-                .service(editors::handlers::get_editor)
-                .service(editors::handlers::create_editor)
-                .service(editors::handlers::update_editor)
-                .service(editors::handlers::delete_editor)
-                .service(sections::handlers::list_sections)
-                .service(articles::handlers::list_section_articles)
-                .service(sections::handlers::get_section)
-                .service(sections::handlers::create_section)
-                .service(sections::handlers::update_section)
-                .service(sections::handlers::delete_section)
-                .service(tags::handlers::list_tags)
-                .service(tags::handlers::get_tag)
-                .service(tags::handlers::create_tag)
-                .service(tags::handlers::update_tag)
-                .service(tags::handlers::delete_tag)
-                .service(correspondents::handlers::list_correspondents)
-                .service(correspondents::handlers::get_correspondent)
-                .service(correspondents::handlers::create_correspondent)
-                .service(correspondents::handlers::update_correspondent)
-                .service(correspondents::handlers::delete_correspondent)
-                .service(articles::handlers::list_articles)
-                .service(articles::handlers::get_article)
-                .service(articles::handlers::create_article)
-                .service(articles::handlers::update_article)
-                .service(articles::handlers::transition_article)
-                .service(articles::handlers::delete_article),
-        )
-        .default_service(web::to(not_found));
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_BODY)
+            .error_handler(json_error),
+    )
+    .app_data(web::PayloadConfig::default().limit(MAX_BODY))
+    .app_data(web::QueryConfig::default().error_handler(query_error))
+    .app_data(web::PathConfig::default().error_handler(path_error))
+    .service(operating::healthz)
+    .service(operating::readyz)
+    .service(operating::metrics_text)
+    .service(
+        SwaggerUi::new(format!("{API_PREFIX}/docs/{{_:.*}}"))
+            .url(format!("{API_PREFIX}/openapi.json"), openapi::document()),
+    )
+    .service(
+        web::scope(API_PREFIX)
+            .service(auth::handlers::login)
+            .service(auth::handlers::refresh_session)
+            .service(auth::handlers::logout)
+            .service(auth::handlers::get_me)
+            .service(auth::handlers::change_my_password)
+            .service(editors::handlers::list_editors)
+            .service(editors::handlers::get_editor)
+            .service(editors::handlers::create_editor)
+            .service(editors::handlers::update_editor)
+            .service(editors::handlers::delete_editor)
+            .service(sections::handlers::list_sections)
+            .service(articles::handlers::list_section_articles)
+            .service(sections::handlers::get_section)
+            .service(sections::handlers::create_section)
+            .service(sections::handlers::update_section)
+            .service(sections::handlers::delete_section)
+            .service(tags::handlers::list_tags)
+            .service(tags::handlers::get_tag)
+            .service(tags::handlers::create_tag)
+            .service(tags::handlers::update_tag)
+            .service(tags::handlers::delete_tag)
+            .service(correspondents::handlers::list_correspondents)
+            .service(correspondents::handlers::get_correspondent)
+            .service(correspondents::handlers::create_correspondent)
+            .service(correspondents::handlers::update_correspondent)
+            .service(correspondents::handlers::delete_correspondent)
+            .service(articles::handlers::list_articles)
+            .service(articles::handlers::get_article)
+            .service(articles::handlers::create_article)
+            .service(articles::handlers::update_article)
+            .service(articles::handlers::transition_article)
+            .service(articles::handlers::delete_article),
+    )
+    .default_service(web::to(not_found));
 }

@@ -15,7 +15,10 @@ pub fn is_valid(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
         && s.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -39,7 +42,8 @@ pub fn slugify(text: &str, max: usize) -> String {
             current.push(ch.to_ascii_lowercase());
         } else if let Some(py) = ch.to_pinyin() {
             flush(&mut current, &mut words);
-            words.push(py.plain().to_owned());
+            // ü is written v, as on every pinyin keyboard (绿 → lv).
+            words.push(py.plain().replace('ü', "v"));
         } else {
             flush(&mut current, &mut words);
         }
@@ -48,7 +52,11 @@ pub fn slugify(text: &str, max: usize) -> String {
     let limit = max.min(GENERATED_LEN);
     let mut out = String::new();
     for w in words {
-        let w = if w.len() > limit { w[..limit].to_owned() } else { w };
+        let w = if w.len() > limit {
+            w[..limit].to_owned()
+        } else {
+            w
+        };
         let extra = if out.is_empty() { w.len() } else { w.len() + 1 };
         if out.len() + extra > limit {
             break;
@@ -62,7 +70,11 @@ pub fn slugify(text: &str, max: usize) -> String {
 }
 
 /// `base`, or `base-2`, `base-3`, … : the first candidate that `taken` says is free.
-pub fn dedupe<E>(base: &str, max: usize, mut taken: impl FnMut(&str) -> Result<bool, E>) -> Result<String, E> {
+pub fn dedupe<E>(
+    base: &str,
+    max: usize,
+    mut taken: impl FnMut(&str) -> Result<bool, E>,
+) -> Result<String, E> {
     if !taken(base)? {
         return Ok(base.to_owned());
     }
@@ -108,6 +120,11 @@ mod tests {
     }
 
     #[test]
+    fn u_umlaut_becomes_v() {
+        assert_eq!(slugify("绿色女子旅游", 64), "lv-se-nv-zi-lv-you");
+    }
+
+    #[test]
     fn validation() {
         assert!(is_valid("jiayu", 64));
         assert!(is_valid("a-1-b", 64));
@@ -123,6 +140,9 @@ mod tests {
         let check = |s: &str| Ok::<_, ()>(taken.contains(&s));
         assert_eq!(dedupe("x", 64, check), Ok("x-3".into()));
         assert_eq!(dedupe("y", 64, check), Ok("y".into()));
-        assert_eq!(dedupe("abcd", 5, |s| Ok::<_, ()>(s == "abcd")), Ok("ab-2".into()));
+        assert_eq!(
+            dedupe("abcd", 5, |s| Ok::<_, ()>(s == "abcd")),
+            Ok("abc-2".into())
+        );
     }
 }

@@ -24,7 +24,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config, jwt: JwtKeys) -> Self {
-        AppState { pool, config, jwt, throttle: LoginThrottle::default() }
+        // Install the metrics recorder before the first request is counted.
+        operating::metrics_handle();
+        AppState {
+            pool,
+            config,
+            jwt,
+            throttle: LoginThrottle::default(),
+        }
     }
 }
 
@@ -43,7 +50,11 @@ pub fn app(
     App::new()
         .app_data(state)
         .configure(routes::configure)
-        .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")).add(("Referrer-Policy", "no-referrer")))
+        .wrap(
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "no-referrer")),
+        )
         .wrap(from_fn(operating::observe))
 }
 
@@ -79,12 +90,18 @@ impl Database {
             }
         };
         let pool = db::build_pool(&url, config.pool_size);
-        let mut conn = pool.get().map_err(|e| StartError::Database(format!("cannot connect: {e}")))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| StartError::Database(format!("cannot connect: {e}")))?;
         let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(e.to_string()))?;
         for m in applied {
             tracing::info!(migration = %m, "applied");
         }
-        Ok(Database { pool, url, embedded })
+        Ok(Database {
+            pool,
+            url,
+            embedded,
+        })
     }
 
     /// Stops the embedded cluster if this process started it.

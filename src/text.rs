@@ -10,8 +10,20 @@ fn sanitizer() -> &'static Builder<'static> {
     SANITIZER.get_or_init(|| {
         let mut b = Builder::empty();
         b.add_tags([
-            "p", "h2", "h3", "h4", "strong", "em", "a", "ul", "ol", "li", "blockquote", "figure",
-            "figcaption", "img",
+            "p",
+            "h2",
+            "h3",
+            "h4",
+            "strong",
+            "em",
+            "a",
+            "ul",
+            "ol",
+            "li",
+            "blockquote",
+            "figure",
+            "figcaption",
+            "img",
         ])
         .add_tag_attributes("a", ["href"])
         .add_tag_attributes("img", ["src", "alt"])
@@ -42,7 +54,9 @@ fn blocks(html: &str) -> Vec<Block> {
     let mut heading = false;
     let mut rest = html;
     let mut push = |text: &mut String, heading: bool| {
-        let t = html_escape::decode_html_entities(text.trim()).trim().to_owned();
+        let t = html_escape::decode_html_entities(text.trim())
+            .trim()
+            .to_owned();
         if !t.is_empty() {
             out.push(Block { text: t, heading });
         }
@@ -63,8 +77,20 @@ fn blocks(html: &str) -> Vec<Block> {
             .to_ascii_lowercase();
         if matches!(
             name.as_str(),
-            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "ul" | "ol" | "blockquote"
-                | "figure" | "figcaption" | "br" | "div"
+            "p" | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "li"
+                | "ul"
+                | "ol"
+                | "blockquote"
+                | "figure"
+                | "figcaption"
+                | "br"
+                | "div"
         ) {
             push(&mut text, heading);
             heading = !tag.starts_with('/') && name.starts_with('h') && name.len() == 2;
@@ -78,7 +104,11 @@ fn blocks(html: &str) -> Vec<Block> {
 
 /// The body as plain text, one block per line.
 pub fn plain_text(html: &str) -> String {
-    blocks(html).into_iter().map(|b| b.text).collect::<Vec<_>>().join("\n")
+    blocks(html)
+        .into_iter()
+        .map(|b| b.text)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Non-whitespace characters of the body text (a Chinese character or punctuation mark is one).
@@ -180,7 +210,7 @@ mod tests {
     fn counts_and_text() {
         let html = "<p>嘉鱼县，&amp; 今年。</p><h2>标 题</h2>";
         assert_eq!(plain_text(html), "嘉鱼县，& 今年。\n标 题");
-        assert_eq!(char_count(html), 9);
+        assert_eq!(char_count(html), 10);
         assert_eq!(reading_minutes(0), 0);
         assert_eq!(reading_minutes(400), 1);
         assert_eq!(reading_minutes(401), 2);
@@ -205,6 +235,9 @@ mod tests {
 
     #[test]
     fn summary_of_latin_text() {
-        assert_eq!(derive_summary("<p>One. Two! Three?</p>"), "One. Two! Three?");
+        assert_eq!(
+            derive_summary("<p>One. Two! Three?</p>"),
+            "One. Two! Three?"
+        );
     }
 }

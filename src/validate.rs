@@ -53,7 +53,10 @@ impl Checks {
             && value.len() > "https://".len()
             && !value.chars().any(|c| c.is_whitespace() || c.is_control());
         if !ok {
-            self.fail(field, "must be an absolute http(s) URL of at most 2048 characters");
+            self.fail(
+                field,
+                "must be an absolute http(s) URL of at most 2048 characters",
+            );
         }
     }
 
@@ -61,7 +64,10 @@ impl Checks {
         let ok = value.len() <= 254
             && !value.chars().any(|c| c.is_whitespace() || c.is_control())
             && value.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
             });
         if !ok {
             self.fail(field, "must be an email address");

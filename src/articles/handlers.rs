@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::model::{Article, ArticleSummary};
 use super::queries::{self, ListFilter, Sort, Visibility};
 use super::views::{
-    ArticleLink, ArticleLinks, ArticleListItem, ArticleListQuery, ArticleView, CreateArticleRequest, Related,
-    TransitionRequest, UpdateArticleRequest,
+    ArticleLink, ArticleLinks, ArticleListItem, ArticleListQuery, ArticleView,
+    CreateArticleRequest, Related, TransitionRequest, UpdateArticleRequest,
 };
 use super::workflow::Status;
 use super::write::{self, Move};
@@ -32,7 +32,10 @@ fn related(conn: &mut PgConnection, rows: &[ArticleSummary]) -> Result<Related, 
     let mut editor_ids: Vec<Uuid> = rows.iter().filter_map(|a| a.editor_id).collect();
     editor_ids.sort_unstable();
     editor_ids.dedup();
-    let sections = sections::queries::find_many(conn, &section_ids)?.iter().map(SectionRef::from).collect();
+    let sections = sections::queries::find_many(conn, &section_ids)?
+        .iter()
+        .map(SectionRef::from)
+        .collect();
     let bylines = queries::bylines_for(conn, &ids)?;
     let tags = queries::tags_for(conn, &ids)?;
     let editors = editors::queries::names(conn, &editor_ids)?;
@@ -40,7 +43,11 @@ fn related(conn: &mut PgConnection, rows: &[ArticleSummary]) -> Result<Related, 
 }
 
 /// The whole view of one article, with previous/next links.
-pub fn load_view(conn: &mut PgConnection, a: &Article, public_url: &str) -> Result<ArticleView, AppError> {
+pub fn load_view(
+    conn: &mut PgConnection,
+    a: &Article,
+    public_url: &str,
+) -> Result<ArticleView, AppError> {
     let rel = related(conn, &[a.summary_row()])?;
     let (previous, next) = queries::neighbours(conn, a)?;
     let link = |p: Option<(String, String)>| p.map(|(slug, title)| ArticleLink { slug, title });
@@ -64,11 +71,13 @@ fn may_read(who: Option<&Editor>, a: &Article) -> bool {
 
 fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
     raw.map(|s| {
-        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| AppError::BadRequest {
-            code: "invalid_parameter",
-            detail: format!("{field} must be an RFC 3339 timestamp"),
-            errors: vec![FieldError::new(field, "must be an RFC 3339 timestamp")],
-        })
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| AppError::BadRequest {
+                code: "invalid_parameter",
+                detail: format!("{field} must be an RFC 3339 timestamp"),
+                errors: vec![FieldError::new(field, "must be an RFC 3339 timestamp")],
+            })
     })
     .transpose()
 }
@@ -92,7 +101,10 @@ fn next_link(req: &HttpRequest, public_url: &str, cursor: &str) -> String {
     if !query.is_empty() {
         query.push('&');
     }
-    format!("<{public_url}{}?{query}cursor={cursor}>; rel=\"next\"", req.path())
+    format!(
+        "<{public_url}{}?{query}cursor={cursor}>; rel=\"next\"",
+        req.path()
+    )
 }
 
 async fn list(
@@ -107,15 +119,30 @@ async fn list(
     let sort = match q.sort.as_deref() {
         None | Some("published_at") => Sort::Published,
         Some("updated_at") if staff.is_some() => Sort::Updated,
-        Some("updated_at") => return Err(AppError::Unauthorized("sort=updated_at is for staff".into())),
+        Some("updated_at") => {
+            return Err(AppError::Unauthorized(
+                "sort=updated_at is for staff".into(),
+            ))
+        }
         Some(_) => return Err(bad_param("sort", "must be published_at or updated_at")),
     };
     let status = q
         .status
         .as_deref()
-        .map(|s| Status::parse(s).ok_or_else(|| bad_param("status", "must be draft, in_review, scheduled, published or archived")))
+        .map(|s| {
+            Status::parse(s).ok_or_else(|| {
+                bad_param(
+                    "status",
+                    "must be draft, in_review, scheduled, published or archived",
+                )
+            })
+        })
         .transpose()?;
-    let after = q.cursor.as_deref().map(|c| Cursor::decode(c, sort.cursor_kind())).transpose()?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| Cursor::decode(c, sort.cursor_kind()))
+        .transpose()?;
     let published_after = parse_time("published_after", q.published_after.as_deref())?;
     let published_before = parse_time("published_before", q.published_before.as_deref())?;
     let visibility = match &staff {
@@ -161,15 +188,28 @@ async fn list(
             return Ok((vec![], None, want_total.then_some(0)));
         }
         let rows = queries::list(c, &filter, after.as_ref(), limit)?;
-        let total = if want_total { Some(queries::count(c, &filter)?) } else { None };
+        let total = if want_total {
+            Some(queries::count(c, &filter)?)
+        } else {
+            None
+        };
         let (rows, next) = pagination::finish(rows, limit, |a| sort.cursor_of(a));
         let rel = related(c, &rows)?;
         let items: Vec<ArticleListItem> = rows.iter().map(|a| rel.item(a)).collect();
         Ok((items, next, total))
     })
     .await?;
-    let link = next_cursor.as_deref().map(|c| next_link(&req, &state.config.public_url, c));
-    let page = Page { data: items, page: PageInfo { limit, next_cursor, total } };
+    let link = next_cursor
+        .as_deref()
+        .map(|c| next_link(&req, &state.config.public_url, c));
+    let page = Page {
+        data: items,
+        page: PageInfo {
+            limit,
+            next_cursor,
+            total,
+        },
+    };
     let mut res = http_cache::json_response(&req, staff.is_some(), &page)?;
     if let Some(link) = link {
         if let Ok(v) = header::HeaderValue::from_str(&link) {
@@ -247,11 +287,17 @@ fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, AppError> {
     };
     let raw = value.to_str().unwrap_or_default().trim();
     let raw = raw.trim_start_matches("W/").trim_matches('"');
-    let digits = raw.trim_start_matches('v').split('-').next().unwrap_or_default();
-    digits
-        .parse::<i32>()
-        .map(Some)
-        .map_err(|_| AppError::bad_request("invalid_if_match", "If-Match must be an ETag from GET /articles/{id}"))
+    let digits = raw
+        .trim_start_matches('v')
+        .split('-')
+        .next()
+        .unwrap_or_default();
+    digits.parse::<i32>().map(Some).map_err(|_| {
+        AppError::bad_request(
+            "invalid_if_match",
+            "If-Match must be an ETag from GET /articles/{id}",
+        )
+    })
 }
 
 /// A read answers 200 or 304 with the cache policy of the caller; a write answers `status`
@@ -262,13 +308,21 @@ fn article_response(
     view: &ArticleView,
     write: Option<(StatusCode, Option<String>)>,
 ) -> Result<HttpResponse, AppError> {
-    let bytes = serde_json::to_vec(view).map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
+    let bytes =
+        serde_json::to_vec(view).map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
     let etag = article_etag(view.version, &bytes);
     let Some((status, location)) = write else {
-        return Ok(http_cache::respond(req, authenticated, etag, "application/json", bytes));
+        return Ok(http_cache::respond(
+            req,
+            authenticated,
+            etag,
+            "application/json",
+            bytes,
+        ));
     };
     let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag)).insert_header((header::CACHE_CONTROL, http_cache::PRIVATE));
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, http_cache::PRIVATE));
     if let Some(location) = location {
         res.insert_header((header::LOCATION, location));
     }
@@ -310,7 +364,9 @@ pub async fn get_article(
             return Ok(Found::View(Box::new(load_view(c, &a, &public_url)?)));
         }
         if let IdOrSlug::Slug(slug) = &key {
-            if let Some(a) = queries::redirect_target(c, slug)?.filter(|a| may_read(viewer.as_ref(), a)) {
+            if let Some(a) =
+                queries::redirect_target(c, slug)?.filter(|a| may_read(viewer.as_ref(), a))
+            {
                 return Ok(Found::Moved(a.slug));
             }
         }
@@ -320,7 +376,10 @@ pub async fn get_article(
     match found {
         Found::View(view) => article_response(&req, who.is_staff(), &view, None),
         Found::Moved(slug) => Ok(HttpResponse::MovedPermanently()
-            .insert_header((header::LOCATION, format!("{}/api/v1/articles/{slug}", state.config.public_url)))
+            .insert_header((
+                header::LOCATION,
+                format!("{}/api/v1/articles/{slug}", state.config.public_url),
+            ))
             .insert_header((header::CACHE_CONTROL, http_cache::PUBLIC))
             .finish()),
     }
@@ -356,7 +415,12 @@ pub async fn create_article(
     })
     .await?;
     let location = format!("{}/api/v1/articles/{}", state.config.public_url, view.id);
-    article_response(&req, true, &view, Some((StatusCode::CREATED, Some(location))))
+    article_response(
+        &req,
+        true,
+        &view,
+        Some((StatusCode::CREATED, Some(location))),
+    )
 }
 
 /// Update an article (partial). Needs the version edited: `If-Match: "<etag>"` or `version`.
@@ -430,7 +494,12 @@ pub async fn transition_article(
     let id = path.into_inner();
     let b = body.into_inner();
     let version = if_match_version(&req)?.or(b.version);
-    let m = Move { to: b.to, publish_at: b.publish_at.map(|t| t.with_timezone(&Utc)), note: b.note, version };
+    let m = Move {
+        to: b.to,
+        publish_at: b.publish_at.map(|t| t.with_timezone(&Utc)),
+        note: b.note,
+        version,
+    };
     let actor = auth.editor.clone();
     let public_url = state.config.public_url.clone();
     let view = db::transaction(&state.pool, move |c| {
@@ -456,10 +525,16 @@ pub async fn transition_article(
     )
 )]
 #[delete("/articles/{id}")]
-pub async fn delete_article(auth: Auth, state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn delete_article(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if auth.role() == Role::Contributor {
-        return Err(AppError::Forbidden("only editors and admins delete articles".into()));
+        return Err(AppError::Forbidden(
+            "only editors and admins delete articles".into(),
+        ));
     }
     let actor = auth.editor.clone();
     db::transaction(&state.pool, move |c| write::delete(c, &actor, id)).await?;

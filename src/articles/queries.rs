@@ -11,7 +11,9 @@ use super::model::{Article, ArticleSummary};
 use super::workflow::Status;
 use crate::ident::IdOrSlug;
 use crate::pagination::Cursor;
-use crate::schema::{article_bylines, article_slug_redirects, article_tags, articles, correspondents, tags};
+use crate::schema::{
+    article_bylines, article_slug_redirects, article_tags, articles, correspondents, tags,
+};
 
 pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Article>> {
     let q = articles::table.select(Article::as_select()).into_boxed();
@@ -24,7 +26,12 @@ pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Artic
 
 /// The article row locked for an update (`SELECT … FOR UPDATE`).
 pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Article>> {
-    articles::table.find(id).select(Article::as_select()).for_update().first(conn).optional()
+    articles::table
+        .find(id)
+        .select(Article::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
 }
 
 /// The article an old slug now redirects to.
@@ -41,7 +48,9 @@ pub fn redirect_target(conn: &mut PgConnection, slug: &str) -> QueryResult<Optio
 pub fn slug_taken(conn: &mut PgConnection, slug: &str, except: Option<Uuid>) -> QueryResult<bool> {
     let except = except.unwrap_or(Uuid::nil());
     let live: bool = diesel::select(diesel::dsl::exists(
-        articles::table.filter(articles::slug.eq(slug)).filter(articles::id.ne(except)),
+        articles::table
+            .filter(articles::slug.eq(slug))
+            .filter(articles::id.ne(except)),
     ))
     .get_result(conn)?;
     if live {
@@ -88,7 +97,12 @@ impl Sort {
             Sort::Published => a.published_at,
             Sort::Updated => Some(a.updated_at),
         };
-        Cursor { kind: self.cursor_kind(), at, key: None, id: a.id }
+        Cursor {
+            kind: self.cursor_kind(),
+            at,
+            key: None,
+            id: a.id,
+        }
     }
 }
 
@@ -113,7 +127,9 @@ fn filtered(f: &ListFilter) -> Boxed<'static> {
         Visibility::Public => q.filter(articles::status.eq(Status::Published.as_str())),
         Visibility::Desk => q,
         Visibility::Contributor(me) => q.filter(
-            articles::status.eq(Status::Published.as_str()).or(articles::created_by.eq(me)),
+            articles::status
+                .eq(Status::Published.as_str())
+                .or(articles::created_by.eq(me)),
         ),
     };
     if let Some(status) = f.status {
@@ -124,7 +140,11 @@ fn filtered(f: &ListFilter) -> Boxed<'static> {
     }
     if let Some(tag) = f.tag_id {
         q = q.filter(
-            articles::id.eq_any(article_tags::table.filter(article_tags::tag_id.eq(tag)).select(article_tags::article_id)),
+            articles::id.eq_any(
+                article_tags::table
+                    .filter(article_tags::tag_id.eq(tag))
+                    .select(article_tags::article_id),
+            ),
         );
     }
     if let Some(person) = f.correspondent_id {
@@ -146,7 +166,12 @@ fn filtered(f: &ListFilter) -> Boxed<'static> {
 }
 
 /// One page (`limit + 1` rows, so the caller knows whether there is a next one).
-pub fn list(conn: &mut PgConnection, f: &ListFilter, after: Option<&Cursor>, limit: i64) -> QueryResult<Vec<ArticleSummary>> {
+pub fn list(
+    conn: &mut PgConnection,
+    f: &ListFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<ArticleSummary>> {
     let mut q = filtered(f).select(ArticleSummary::as_select());
     if let Some(c) = after {
         // Row comparisons let PostgreSQL walk the (key, id) index from the cursor on.
@@ -159,7 +184,9 @@ pub fn list(conn: &mut PgConnection, f: &ListFilter, after: Option<&Cursor>, lim
                     .sql(")"),
             ),
             (Sort::Published, None) => q.filter(
-                articles::published_at.is_not_null().or(articles::published_at.is_null().and(articles::id.lt(c.id))),
+                articles::published_at
+                    .is_not_null()
+                    .or(articles::published_at.is_null().and(articles::id.lt(c.id))),
             ),
             (Sort::Updated, at) => q.filter(
                 sql::<Bool>("(articles.updated_at, articles.id) < (")
@@ -171,7 +198,10 @@ pub fn list(conn: &mut PgConnection, f: &ListFilter, after: Option<&Cursor>, lim
         };
     }
     let q = match f.sort {
-        Sort::Published => q.order((articles::published_at.desc().nulls_first(), articles::id.desc())),
+        Sort::Published => q.order((
+            articles::published_at.desc().nulls_first(),
+            articles::id.desc(),
+        )),
         Sort::Updated => q.order((articles::updated_at.desc(), articles::id.desc())),
     };
     q.limit(limit + 1).load(conn)
@@ -236,8 +266,14 @@ pub fn tags_for(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<TagEnt
         .load(conn)
 }
 
+/// `(slug, title)` of a neighbouring article.
+pub type Neighbour = (String, String);
+
 /// `(slug, title)` of the published articles just before and just after `a` in its section.
-pub fn neighbours(conn: &mut PgConnection, a: &Article) -> QueryResult<(Option<(String, String)>, Option<(String, String)>)> {
+pub fn neighbours(
+    conn: &mut PgConnection,
+    a: &Article,
+) -> QueryResult<(Option<Neighbour>, Option<Neighbour>)> {
     let Some(at) = a.published_at else {
         return Ok((None, None));
     };
@@ -248,12 +284,24 @@ pub fn neighbours(conn: &mut PgConnection, a: &Article) -> QueryResult<(Option<(
             .select((articles::slug, articles::title))
     };
     let previous = base()
-        .filter(sql::<Bool>("(articles.published_at, articles.id) < (").bind::<Timestamptz, _>(at).sql(", ").bind::<SqlUuid, _>(a.id).sql(")"))
+        .filter(
+            sql::<Bool>("(articles.published_at, articles.id) < (")
+                .bind::<Timestamptz, _>(at)
+                .sql(", ")
+                .bind::<SqlUuid, _>(a.id)
+                .sql(")"),
+        )
         .order((articles::published_at.desc(), articles::id.desc()))
         .first(conn)
         .optional()?;
     let next = base()
-        .filter(sql::<Bool>("(articles.published_at, articles.id) > (").bind::<Timestamptz, _>(at).sql(", ").bind::<SqlUuid, _>(a.id).sql(")"))
+        .filter(
+            sql::<Bool>("(articles.published_at, articles.id) > (")
+                .bind::<Timestamptz, _>(at)
+                .sql(", ")
+                .bind::<SqlUuid, _>(a.id)
+                .sql(")"),
+        )
         .order((articles::published_at.asc(), articles::id.asc()))
         .first(conn)
         .optional()?;

@@ -28,7 +28,17 @@ pub fn publish_due(conn: &mut PgConnection) -> Result<usize, AppError> {
             .skip_locked()
             .load(c)?;
         for id in &due {
-            write::transition(c, None, *id, Move { to: Status::Published, publish_at: None, note: None, version: None })?;
+            write::transition(
+                c,
+                None,
+                *id,
+                Move {
+                    to: Status::Published,
+                    publish_at: None,
+                    note: None,
+                    version: None,
+                },
+            )?;
             tracing::info!(article = %id, "scheduled article published");
         }
         Ok(due.len())

@@ -131,7 +131,11 @@ impl Related {
             });
         }
         for t in tags {
-            r.tags.entry(t.article_id).or_default().push(TagRef { id: t.id, slug: t.slug, name: t.name });
+            r.tags.entry(t.article_id).or_default().push(TagRef {
+                id: t.id,
+                slug: t.slug,
+                name: t.name,
+            });
         }
         for (id, display_name) in editors {
             r.editors.insert(id, EditorRef { id, display_name });
@@ -146,11 +150,15 @@ impl Related {
             title: a.title.clone(),
             subtitle: a.subtitle.clone(),
             summary: a.summary.clone(),
-            section: self.sections.get(&a.section_id).cloned().unwrap_or(SectionRef {
-                id: a.section_id,
-                slug: String::new(),
-                name: String::new(),
-            }),
+            section: self
+                .sections
+                .get(&a.section_id)
+                .cloned()
+                .unwrap_or(SectionRef {
+                    id: a.section_id,
+                    slug: String::new(),
+                    name: String::new(),
+                }),
             tags: self.tags.get(&a.id).cloned().unwrap_or_default(),
             byline: self.bylines.get(&a.id).cloned().unwrap_or_default(),
             editor: a.editor_id.and_then(|id| self.editors.get(&id).cloned()),

@@ -18,8 +18,13 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] =
-        [Status::Draft, Status::InReview, Status::Scheduled, Status::Published, Status::Archived];
+    pub const ALL: [Status; 5] = [
+        Status::Draft,
+        Status::InReview,
+        Status::Scheduled,
+        Status::Published,
+        Status::Archived,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -58,7 +63,11 @@ pub const TRANSITIONS: [(Status, Status); 9] = [
 
 /// Statuses reachable from `from` by anyone.
 pub fn allowed_from(from: Status) -> Vec<Status> {
-    TRANSITIONS.iter().filter(|(f, _)| *f == from).map(|(_, t)| *t).collect()
+    TRANSITIONS
+        .iter()
+        .filter(|(f, _)| *f == from)
+        .map(|(_, t)| *t)
+        .collect()
 }
 
 /// Why a move is refused.
@@ -73,7 +82,9 @@ pub enum Refusal {
 /// Whether `actor` may move an article from `from` to `to`.
 pub fn check(from: Status, to: Status, actor: Actor) -> Result<(), Refusal> {
     if !TRANSITIONS.contains(&(from, to)) {
-        return Err(Refusal::Illegal { allowed: allowed_from(from) });
+        return Err(Refusal::Illegal {
+            allowed: allowed_from(from),
+        });
     }
     let permitted = match actor {
         // The scheduler only publishes what is due.
@@ -81,9 +92,10 @@ pub fn check(from: Status, to: Status, actor: Actor) -> Result<(), Refusal> {
         // The desk does every legal move by hand (publishing a scheduled article early too).
         Actor::Staff { role, .. } if role.is_desk() => true,
         // A contributor submits its own drafts for review, and nothing else.
-        Actor::Staff { role: Role::Contributor, owns } => {
-            owns && from == Status::Draft && to == Status::InReview
-        }
+        Actor::Staff {
+            role: Role::Contributor,
+            owns,
+        } => owns && from == Status::Draft && to == Status::InReview,
         Actor::Staff { .. } => false,
     };
     if permitted {
@@ -128,10 +140,10 @@ mod tests {
                     for owns in [false, true] {
                         let got = check(from, to, Actor::Staff { role, owns });
                         let expected = if !legal(from, to) {
-                            Err(Refusal::Illegal { allowed: allowed_from(from) })
-                        } else if role.is_desk()
-                            || (owns && from == Draft && to == InReview)
-                        {
+                            Err(Refusal::Illegal {
+                                allowed: allowed_from(from),
+                            })
+                        } else if role.is_desk() || (owns && from == Draft && to == InReview) {
                             Ok(())
                         } else {
                             Err(Refusal::Forbidden)
@@ -140,7 +152,11 @@ mod tests {
                     }
                 }
                 let by_scheduler = check(from, to, Actor::Scheduler);
-                assert_eq!(by_scheduler.is_ok(), from == Scheduled && to == Published, "{from:?} -> {to:?}");
+                assert_eq!(
+                    by_scheduler.is_ok(),
+                    from == Scheduled && to == Published,
+                    "{from:?} -> {to:?}"
+                );
             }
         }
     }
@@ -148,8 +164,17 @@ mod tests {
     #[test]
     fn illegal_moves_list_the_allowed_ones() {
         assert_eq!(
-            check(Status::Draft, Status::Archived, Actor::Staff { role: Role::Admin, owns: true }),
-            Err(Refusal::Illegal { allowed: vec![Status::InReview, Status::Scheduled] })
+            check(
+                Status::Draft,
+                Status::Archived,
+                Actor::Staff {
+                    role: Role::Admin,
+                    owns: true
+                }
+            ),
+            Err(Refusal::Illegal {
+                allowed: vec![Status::InReview, Status::Scheduled]
+            })
         );
         assert_eq!(allowed_from(Status::Archived), vec![Status::Published]);
     }

@@ -8,18 +8,28 @@ use uuid::Uuid;
 
 use super::model::{Article, ArticleFields, BylineRow};
 use super::queries;
-use super::views::{ArticleSnapshot, BylineInput, CoverImage, CreateArticleRequest, UpdateArticleRequest};
+use super::views::{
+    ArticleSnapshot, BylineInput, CoverImage, CreateArticleRequest, UpdateArticleRequest,
+};
 use super::workflow::{self, Actor, Refusal, Status};
 use crate::audit;
 use crate::editors::{Editor, Role};
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
-use crate::schema::{article_bylines, article_revisions, article_slug_redirects, article_tags, articles};
+use crate::schema::{
+    article_bylines, article_revisions, article_slug_redirects, article_tags, articles,
+};
 use crate::slug::{self, MAX_ARTICLE_SLUG_LEN};
 use crate::validate::{clean_optional, Checks};
 use crate::{correspondents, editors, sections, tags, text};
 
-pub const ROLES: [&str; 5] = ["reporter", "correspondent", "photographer", "author", "translator"];
+pub const ROLES: [&str; 5] = [
+    "reporter",
+    "correspondent",
+    "photographer",
+    "author",
+    "translator",
+];
 const MAX_BYLINE: usize = 50;
 const MAX_TAGS: usize = 50;
 
@@ -42,10 +52,16 @@ fn check_fields(d: &Draft, checks: &mut Checks) {
     }
     for (i, b) in d.s.byline.iter().enumerate() {
         if !ROLES.contains(&b.role.as_str()) {
-            checks.fail(format!("byline[{i}].role"), format!("must be one of {}", ROLES.join(", ")));
+            checks.fail(
+                format!("byline[{i}].role"),
+                format!("must be one of {}", ROLES.join(", ")),
+            );
         }
         if d.s.byline[..i].contains(b) {
-            checks.fail(format!("byline[{i}]"), "the same person is credited twice in the same role");
+            checks.fail(
+                format!("byline[{i}]"),
+                "the same person is credited twice in the same role",
+            );
         }
     }
     if d.s.tag_ids.len() > MAX_TAGS {
@@ -71,10 +87,16 @@ fn check_references(conn: &mut PgConnection, d: &Draft, checks: &mut Checks) -> 
     let found = correspondents::queries::existing_ids(conn, &people)?;
     for (i, b) in d.s.byline.iter().enumerate() {
         if !found.contains(&b.correspondent_id) {
-            checks.fail(format!("byline[{i}].correspondent_id"), "no such correspondent");
+            checks.fail(
+                format!("byline[{i}].correspondent_id"),
+                "no such correspondent",
+            );
         }
     }
-    let found: Vec<Uuid> = tags::queries::find_many(conn, &d.s.tag_ids)?.into_iter().map(|t| t.id).collect();
+    let found: Vec<Uuid> = tags::queries::find_many(conn, &d.s.tag_ids)?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     for (i, t) in d.s.tag_ids.iter().enumerate() {
         if !found.contains(t) {
             checks.fail(format!("tag_ids[{i}]"), "no such tag");
@@ -125,35 +147,38 @@ fn fields(d: &Draft) -> ArticleFields {
 }
 
 fn store_relations(conn: &mut PgConnection, id: Uuid, d: &Draft) -> QueryResult<()> {
-    diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id))).execute(conn)?;
-    let rows: Vec<BylineRow> = d
-        .s
-        .byline
-        .iter()
-        .enumerate()
-        .map(|(i, b)| BylineRow {
-            article_id: id,
-            position: i16::try_from(i).unwrap_or(i16::MAX),
-            correspondent_id: b.correspondent_id,
-            role: b.role.clone(),
-        })
-        .collect();
-    diesel::insert_into(article_bylines::table).values(&rows).execute(conn)?;
+    diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id)))
+        .execute(conn)?;
+    let rows: Vec<BylineRow> =
+        d.s.byline
+            .iter()
+            .enumerate()
+            .map(|(i, b)| BylineRow {
+                article_id: id,
+                position: i16::try_from(i).unwrap_or(i16::MAX),
+                correspondent_id: b.correspondent_id,
+                role: b.role.clone(),
+            })
+            .collect();
+    diesel::insert_into(article_bylines::table)
+        .values(&rows)
+        .execute(conn)?;
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
-    let rows: Vec<_> = d
-        .s
-        .tag_ids
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            (
-                article_tags::article_id.eq(id),
-                article_tags::tag_id.eq(*t),
-                article_tags::position.eq(i16::try_from(i).unwrap_or(i16::MAX)),
-            )
-        })
-        .collect();
-    diesel::insert_into(article_tags::table).values(&rows).execute(conn)?;
+    let rows: Vec<_> =
+        d.s.tag_ids
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (
+                    article_tags::article_id.eq(id),
+                    article_tags::tag_id.eq(*t),
+                    article_tags::position.eq(i16::try_from(i).unwrap_or(i16::MAX)),
+                )
+            })
+            .collect();
+    diesel::insert_into(article_tags::table)
+        .values(&rows)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -161,9 +186,15 @@ fn store_relations(conn: &mut PgConnection, id: Uuid, d: &Draft) -> QueryResult<
 pub fn snapshot(conn: &mut PgConnection, a: &Article) -> QueryResult<ArticleSnapshot> {
     let byline = queries::bylines_for(conn, &[a.id])?
         .into_iter()
-        .map(|b| BylineInput { correspondent_id: b.correspondent_id, role: b.role })
+        .map(|b| BylineInput {
+            correspondent_id: b.correspondent_id,
+            role: b.role,
+        })
         .collect();
-    let tag_ids = queries::tags_for(conn, &[a.id])?.into_iter().map(|t| t.id).collect();
+    let tag_ids = queries::tags_for(conn, &[a.id])?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     Ok(ArticleSnapshot {
         slug: a.slug.clone(),
         title: a.title.clone(),
@@ -195,7 +226,8 @@ fn record(
     changed: &[&str],
 ) -> Result<(), AppError> {
     let snap = snapshot(conn, a)?;
-    let snapshot = serde_json::to_value(&snap).map_err(|e| AppError::Internal(format!("snapshot: {e}")))?;
+    let snapshot =
+        serde_json::to_value(&snap).map_err(|e| AppError::Internal(format!("snapshot: {e}")))?;
     diesel::insert_into(article_revisions::table)
         .values((
             article_revisions::article_id.eq(a.id),
@@ -204,7 +236,10 @@ fn record(
             article_revisions::created_at.eq(a.updated_at),
             article_revisions::action.eq(action),
             article_revisions::note.eq(note),
-            article_revisions::changed.eq(changed.iter().map(|c| Some(c.to_string())).collect::<Vec<_>>()),
+            article_revisions::changed.eq(changed
+                .iter()
+                .map(|c| Some(c.to_string()))
+                .collect::<Vec<_>>()),
             article_revisions::snapshot.eq(snapshot),
         ))
         .execute(conn)?;
@@ -227,17 +262,28 @@ fn unique_slug(conn: &mut PgConnection, title: &str, except: Option<Uuid>) -> Qu
     if base.is_empty() {
         base = "article".into();
     }
-    slug::dedupe(&base, MAX_ARTICLE_SLUG_LEN, |s| queries::slug_taken(conn, s, except))
+    slug::dedupe(&base, MAX_ARTICLE_SLUG_LEN, |s| {
+        queries::slug_taken(conn, s, except)
+    })
 }
 
 fn taken_error() -> AppError {
-    AppError::conflict("article_slug_taken", "another article uses (or used) this slug")
+    AppError::conflict(
+        "article_slug_taken",
+        "another article uses (or used) this slug",
+    )
 }
 
 /// `POST /articles`: a new draft at version 1 with revision 1.
-pub fn create(conn: &mut PgConnection, actor: &Editor, req: CreateArticleRequest) -> Result<Article, AppError> {
+pub fn create(
+    conn: &mut PgConnection,
+    actor: &Editor,
+    req: CreateArticleRequest,
+) -> Result<Article, AppError> {
     if actor.role() == Role::Contributor && req.editor_id.is_some() {
-        return Err(AppError::Forbidden("contributors may not set the responsible editor".into()));
+        return Err(AppError::Forbidden(
+            "contributors may not set the responsible editor".into(),
+        ));
     }
     let body_html = text::sanitize_html(&req.body_html);
     let summary = clean_optional(req.summary);
@@ -288,10 +334,14 @@ pub fn create(conn: &mut PgConnection, actor: &Editor, req: CreateArticleRequest
 /// 403 unless `actor` may edit `a`: the desk edits everything, a contributor its own drafts
 /// and in-review articles.
 pub fn ensure_may_edit(actor: &Editor, a: &Article) -> Result<(), AppError> {
-    if actor.role().is_desk() || workflow::contributor_may_edit(a.status(), a.created_by == Some(actor.id)) {
+    if actor.role().is_desk()
+        || workflow::contributor_may_edit(a.status(), a.created_by == Some(actor.id))
+    {
         Ok(())
     } else {
-        Err(AppError::Forbidden("contributors may only edit their own drafts and articles in review".into()))
+        Err(AppError::Forbidden(
+            "contributors may only edit their own drafts and articles in review".into(),
+        ))
     }
 }
 
@@ -315,15 +365,23 @@ pub fn update(
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     ensure_may_edit(actor, &current)?;
     if actor.role() == Role::Contributor && req.editor_id.is_some() {
-        return Err(AppError::Forbidden("contributors may not set the responsible editor".into()));
+        return Err(AppError::Forbidden(
+            "contributors may not set the responsible editor".into(),
+        ));
     }
     if let (Some(h), Some(b)) = (if_match, req.version) {
         if h != b {
-            return Err(AppError::bad_request("version_mismatch", "If-Match and version disagree"));
+            return Err(AppError::bad_request(
+                "version_mismatch",
+                "If-Match and version disagree",
+            ));
         }
     }
     check_version(&current, if_match.or(req.version))?;
-    let before = Draft { s: snapshot(conn, &current)?, summary_derived: current.summary_derived };
+    let before = Draft {
+        s: snapshot(conn, &current)?,
+        summary_derived: current.summary_derived,
+    };
     let mut d = before.clone();
     if let Some(t) = req.title {
         d.s.title = t.trim().to_owned();
@@ -372,18 +430,27 @@ pub fn update(
             return Err(taken_error());
         }
         // The new slug may be one of this article's old ones: it is live again.
-        diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&d.s.slug)))
-            .execute(conn)?;
+        diesel::delete(
+            article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&d.s.slug)),
+        )
+        .execute(conn)?;
         if current.published_at.is_some() {
             diesel::insert_into(article_slug_redirects::table)
-                .values((article_slug_redirects::slug.eq(&before.s.slug), article_slug_redirects::article_id.eq(id)))
+                .values((
+                    article_slug_redirects::slug.eq(&before.s.slug),
+                    article_slug_redirects::article_id.eq(id),
+                ))
                 .on_conflict_do_nothing()
                 .execute(conn)?;
         }
     }
     let changed = changed_fields(&before.s, &d.s);
     let a: Article = diesel::update(articles::table.find(id))
-        .set((fields(&d), articles::version.eq(current.version + 1), articles::updated_at.eq(Utc::now())))
+        .set((
+            fields(&d),
+            articles::version.eq(current.version + 1),
+            articles::updated_at.eq(Utc::now()),
+        ))
         .returning(Article::as_returning())
         .get_result(conn)?;
     if before.s.byline != d.s.byline || before.s.tag_ids != d.s.tag_ids {
@@ -427,17 +494,27 @@ pub struct Move {
 }
 
 /// `POST /articles/{id}/transition` (and the scheduler, with `editor: None`).
-pub fn transition(conn: &mut PgConnection, actor: Option<&Editor>, id: Uuid, m: Move) -> Result<Article, AppError> {
+pub fn transition(
+    conn: &mut PgConnection,
+    actor: Option<&Editor>,
+    id: Uuid,
+    m: Move,
+) -> Result<Article, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     let from = current.status();
     let who = match actor {
-        Some(e) => Actor::Staff { role: e.role(), owns: current.created_by == Some(e.id) },
+        Some(e) => Actor::Staff {
+            role: e.role(),
+            owns: current.created_by == Some(e.id),
+        },
         None => Actor::Scheduler,
     };
     if let Some(e) = actor {
         // A contributor learns nothing about others' articles beyond 403.
         if e.role() == Role::Contributor && current.created_by != Some(e.id) {
-            return Err(AppError::Forbidden("contributors may only move their own articles".into()));
+            return Err(AppError::Forbidden(
+                "contributors may only move their own articles".into(),
+            ));
         }
     }
     if let Some(v) = m.version {
@@ -452,7 +529,15 @@ pub fn transition(conn: &mut PgConnection, actor: Option<&Editor>, id: Uuid, m: 
                     "an article cannot go from {} to {}; allowed: {}",
                     from.as_str(),
                     m.to.as_str(),
-                    if allowed.is_empty() { "none".to_owned() } else { allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") }
+                    if allowed.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        allowed
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
                 ),
                 allowed: Some(allowed.iter().map(|s| s.as_str().to_owned()).collect()),
             })
@@ -468,9 +553,24 @@ pub fn transition(conn: &mut PgConnection, actor: Option<&Editor>, id: Uuid, m: 
     let now = Utc::now();
     let publish_at = match (m.to, m.publish_at) {
         (Status::Scheduled, Some(t)) if t > now => Some(t),
-        (Status::Scheduled, Some(_)) => return Err(AppError::invalid_field("publish_at", "must be in the future")),
-        (Status::Scheduled, None) => return Err(AppError::invalid_field("publish_at", "is required to schedule")),
-        (_, Some(_)) => return Err(AppError::invalid_field("publish_at", "only applies when scheduling")),
+        (Status::Scheduled, Some(_)) => {
+            return Err(AppError::invalid_field(
+                "publish_at",
+                "must be in the future",
+            ))
+        }
+        (Status::Scheduled, None) => {
+            return Err(AppError::invalid_field(
+                "publish_at",
+                "is required to schedule",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(AppError::invalid_field(
+                "publish_at",
+                "only applies when scheduling",
+            ))
+        }
         (Status::Published, None) => current.publish_at,
         (_, None) => None,
     };
@@ -505,7 +605,14 @@ pub fn transition(conn: &mut PgConnection, actor: Option<&Editor>, id: Uuid, m: 
     if publish_at != current.publish_at {
         changed.push("publish_at");
     }
-    record(conn, &a, actor.map(|e| e.id), action, note.as_deref(), &changed)?;
+    record(
+        conn,
+        &a,
+        actor.map(|e| e.id),
+        action,
+        note.as_deref(),
+        &changed,
+    )?;
     Ok(a)
 }
 
@@ -513,10 +620,15 @@ pub fn transition(conn: &mut PgConnection, actor: Option<&Editor>, id: Uuid, m: 
 pub fn delete(conn: &mut PgConnection, actor: &Editor, id: Uuid) -> Result<(), AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     if !actor.role().is_desk() {
-        return Err(AppError::Forbidden("only editors and admins delete articles".into()));
+        return Err(AppError::Forbidden(
+            "only editors and admins delete articles".into(),
+        ));
     }
     if current.status() == Status::Published {
-        return Err(AppError::conflict("article_published", "archive a published article before deleting it"));
+        return Err(AppError::conflict(
+            "article_published",
+            "archive a published article before deleting it",
+        ));
     }
     diesel::delete(articles::table.find(id)).execute(conn)?;
     audit::record(

@@ -33,7 +33,10 @@ impl Auth {
         if self.role() >= role {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("this needs the {} role", role.as_str())))
+            Err(AppError::Forbidden(format!(
+                "this needs the {} role",
+                role.as_str()
+            )))
         }
     }
 }
@@ -56,10 +59,14 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
         .to_str()
         .map_err(|_| AppError::Unauthorized("malformed Authorization header".into()))?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(Some(token.trim().to_owned()))
         }
-        _ => Err(AppError::Unauthorized("expected Authorization: Bearer <token>".into())),
+        _ => Err(AppError::Unauthorized(
+            "expected Authorization: Bearer <token>".into(),
+        )),
     }
 }
 
@@ -78,7 +85,9 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Auth>, AppError> {
     let editor = db::run(&state.pool, move |c| Ok(queries::find(c, claims.sub)?)).await?;
     match editor {
         Some(editor) if editor.active => Ok(Some(Auth { editor })),
-        _ => Err(AppError::Unauthorized("the account is deactivated or gone".into())),
+        _ => Err(AppError::Unauthorized(
+            "the account is deactivated or gone".into(),
+        )),
     }
 }
 

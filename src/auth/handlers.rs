@@ -1,7 +1,6 @@
 //! `POST /auth/login`, `/auth/refresh`, `/auth/logout`; `GET /me`, `PATCH /me/password`.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -43,7 +42,11 @@ pub struct TokenResponse {
     pub editor: EditorView,
 }
 
-fn tokens(state: &AppState, editor: &Editor, refresh_token: String) -> Result<TokenResponse, AppError> {
+fn tokens(
+    state: &AppState,
+    editor: &Editor,
+    refresh_token: String,
+) -> Result<TokenResponse, AppError> {
     let access_token = state
         .jwt
         .issue(editor.id, editor.role().as_str())
@@ -58,7 +61,9 @@ fn tokens(state: &AppState, editor: &Editor, refresh_token: String) -> Result<To
 }
 
 fn no_store(body: impl Serialize) -> HttpResponse {
-    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body)
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body)
 }
 
 fn bad_credentials() -> AppError {
@@ -86,8 +91,14 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginRequest { email, password: given } = body.into_inner();
-    let addr = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let LoginRequest {
+        email,
+        password: given,
+    } = body.into_inner();
+    let addr = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     if let Some(retry_after) = state.throttle.retry_after(&email, &addr) {
         return Err(AppError::TooManyRequests {
             detail: "too many failed logins; try again later".into(),
@@ -95,9 +106,15 @@ pub async fn login(
         });
     }
     let lookup = email.clone();
-    let editor = db::run(&state.pool, move |c| Ok(queries::find_by_email(c, &lookup)?)).await?;
+    let editor = db::run(&state.pool, move |c| {
+        Ok(queries::find_by_email(c, &lookup)?)
+    })
+    .await?;
     // Verify against a dummy hash for unknown emails: both paths take the same time.
-    let hash = editor.as_ref().map_or_else(|| password::dummy_hash().to_owned(), |e| e.password_hash.clone());
+    let hash = editor.as_ref().map_or_else(
+        || password::dummy_hash().to_owned(),
+        |e| e.password_hash.clone(),
+    );
     let matches = web::block(move || password::verify(&given, &hash))
         .await
         .map_err(|e| AppError::Internal(format!("verify: {e}")))?;
@@ -137,10 +154,17 @@ pub async fn refresh_session(
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let token = body.into_inner().refresh_token;
-    // Not in one transaction: a detected re-use must stay revoked although the request fails.
+    let (editor, next) = db::transaction(&state.pool, move |c| {
+        // A refused token (a replay included) answers Ok(None), so a family revoked for a
+        // replay stays revoked: the transaction commits.
+        Ok(refresh::rotate(c, &token)?)
+    })
+    .await?
+    .ok_or_else(|| {
+        AppError::Unauthorized("the refresh token is invalid, expired or revoked".into())
+    })?;
     let (editor, next) = db::run(&state.pool, move |c| {
-        let (editor_id, next) = c.transaction(|c| refresh::rotate(c, &token))?;
-        let editor = queries::find(c, editor_id)?
+        let editor = queries::find(c, editor)?
             .filter(|e| e.active)
             .ok_or_else(|| AppError::Unauthorized("the account is deactivated or gone".into()))?;
         Ok((editor, next))
@@ -202,7 +226,10 @@ pub async fn change_my_password(
     state: web::Data<AppState>,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let ChangePasswordRequest { current_password, new_password } = body.into_inner();
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = body.into_inner();
     let mut checks = Checks::new();
     password::check_new("new_password", &new_password, &mut checks);
     checks.finish()?;

@@ -38,7 +38,10 @@ impl std::fmt::Debug for JwtKeys {
 }
 
 pub fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 impl JwtKeys {
@@ -55,7 +58,12 @@ impl JwtKeys {
     }
 
     /// A token as if issued at `iat` (tests make expired tokens with it).
-    pub fn issue_at(&self, editor: Uuid, role: &str, iat: u64) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue_at(
+        &self,
+        editor: Uuid,
+        role: &str,
+        iat: u64,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let claims = Claims {
             sub: editor,
             role: role.to_owned(),
@@ -75,7 +83,9 @@ impl JwtKeys {
         v.set_audience(&[AUDIENCE]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         v.leeway = 0;
-        decode::<Claims>(token, &self.decoding, &v).ok().map(|d| d.claims)
+        decode::<Claims>(token, &self.decoding, &v)
+            .ok()
+            .map(|d| d.claims)
     }
 }
 
@@ -94,7 +104,9 @@ mod tests {
         let id = Uuid::now_v7();
         let t = k.issue(id, "editor").unwrap();
         assert_eq!(k.verify(&t).unwrap().sub, id);
-        let old = k.issue_at(id, "editor", now_secs() - ACCESS_TTL_SECS - 5).unwrap();
+        let old = k
+            .issue_at(id, "editor", now_secs() - ACCESS_TTL_SECS - 5)
+            .unwrap();
         assert!(k.verify(&old).is_none());
     }
 
@@ -107,7 +119,12 @@ mod tests {
         parts[1] = URL_SAFE_NO_PAD.encode(payload.replace("\"editor\"", "\"admin\""));
         assert!(k.verify(&parts.join(".")).is_none());
         let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        assert!(k.verify(&format!("{none_header}.{}.", URL_SAFE_NO_PAD.encode(&payload))).is_none());
+        assert!(k
+            .verify(&format!(
+                "{none_header}.{}.",
+                URL_SAFE_NO_PAD.encode(&payload)
+            ))
+            .is_none());
         let other = JwtKeys::new(&Secret::new(vec![8u8; 32]));
         assert!(other.verify(&t).is_none());
     }

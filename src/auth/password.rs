@@ -3,7 +3,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::AppError;
@@ -25,7 +27,11 @@ fn hasher() -> Argon2<'static> {
     } else {
         Params::new(19 * 1024, 2, 1, None)
     };
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.unwrap_or_default())
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params.unwrap_or_default(),
+    )
 }
 
 /// Hashes `password` into a PHC string.
@@ -40,7 +46,11 @@ pub fn hash(password: &str) -> Result<String, AppError> {
 /// Whether `password` matches `phc`. Malformed hashes never match.
 pub fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -60,9 +70,15 @@ pub fn dummy_hash() -> &'static str {
 pub fn check_new(field: &str, password: &str, checks: &mut crate::validate::Checks) {
     let n = password.chars().count();
     if n < MIN_PASSWORD_LEN {
-        checks.fail(field, format!("must be at least {MIN_PASSWORD_LEN} characters"));
+        checks.fail(
+            field,
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        );
     } else if n > MAX_PASSWORD_LEN {
-        checks.fail(field, format!("must be at most {MAX_PASSWORD_LEN} characters"));
+        checks.fail(
+            field,
+            format!("must be at most {MAX_PASSWORD_LEN} characters"),
+        );
     }
 }
 

@@ -9,7 +9,6 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::error::AppError;
 use crate::schema::refresh_tokens;
 
 pub const REFRESH_TTL_DAYS: i64 = 30;
@@ -35,15 +34,19 @@ pub fn issue(conn: &mut PgConnection, editor: Uuid, family: Uuid) -> QueryResult
     Ok(token)
 }
 
-type TokenRow = (Uuid, Uuid, Uuid, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+type TokenRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
 
-fn invalid() -> AppError {
-    AppError::Unauthorized("the refresh token is invalid, expired or revoked".into())
-}
-
-/// Consumes `token`: returns its editor and a new token in the same family. A token already
-/// used revokes its family (someone replayed it). Must run inside a transaction.
-pub fn rotate(conn: &mut PgConnection, token: &str) -> Result<(Uuid, String), AppError> {
+/// Consumes `token`: returns its editor and a new token in the same family, or `None` for a
+/// token that is unknown, expired or revoked. A token already used revokes its whole family
+/// (someone replayed it) and gives `None`; the caller commits that revocation.
+pub fn rotate(conn: &mut PgConnection, token: &str) -> QueryResult<Option<(Uuid, String)>> {
     let row: Option<TokenRow> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(digest(token)))
         .select((
@@ -58,21 +61,21 @@ pub fn rotate(conn: &mut PgConnection, token: &str) -> Result<(Uuid, String), Ap
         .first(conn)
         .optional()?;
     let Some((id, family, editor, expires_at, used_at, revoked_at)) = row else {
-        return Err(invalid());
+        return Ok(None);
     };
     if used_at.is_some() {
         tracing::warn!(%family, "refresh token re-used: revoking its family");
         revoke_family(conn, family)?;
-        return Err(invalid());
+        return Ok(None);
     }
     if revoked_at.is_some() || expires_at <= Utc::now() {
-        return Err(invalid());
+        return Ok(None);
     }
     diesel::update(refresh_tokens::table.find(id))
         .set(refresh_tokens::used_at.eq(Utc::now()))
         .execute(conn)?;
     let next = issue(conn, editor, family)?;
-    Ok((editor, next))
+    Ok(Some((editor, next)))
 }
 
 pub fn revoke_family(conn: &mut PgConnection, family: Uuid) -> QueryResult<usize> {

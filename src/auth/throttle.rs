@@ -28,29 +28,39 @@ impl LoginThrottle {
     pub fn retry_after(&self, email: &str, addr: &str) -> Option<u64> {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        [(email_key(email), MAX_PER_EMAIL), (address_key(addr), MAX_PER_ADDRESS)]
-            .into_iter()
-            .filter_map(|(key, max)| {
-                let times = map.get_mut(&key)?;
-                while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-                    times.pop_front();
-                }
-                if times.len() >= max {
-                    let oldest = *times.get(times.len() - max)?;
-                    let wait = WINDOW.saturating_sub(now.duration_since(oldest));
-                    Some(wait.as_secs().max(1))
-                } else {
-                    None
-                }
-            })
-            .max()
+        [
+            (email_key(email), MAX_PER_EMAIL),
+            (address_key(addr), MAX_PER_ADDRESS),
+        ]
+        .into_iter()
+        .filter_map(|(key, max)| {
+            let times = map.get_mut(&key)?;
+            while times
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+            {
+                times.pop_front();
+            }
+            if times.len() >= max {
+                let oldest = *times.get(times.len() - max)?;
+                let wait = WINDOW.saturating_sub(now.duration_since(oldest));
+                Some(wait.as_secs().max(1))
+            } else {
+                None
+            }
+        })
+        .max()
     }
 
     pub fn record_failure(&self, email: &str, addr: &str) {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+            map.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
         }
         for key in [email_key(email), address_key(addr)] {
             let times = map.entry(key).or_default();

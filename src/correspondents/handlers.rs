@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::queries::{self, Correspondent, CorrespondentChangeset};
 use super::views::{
-    CorrespondentListQuery, CorrespondentView, CreateCorrespondentRequest, UpdateCorrespondentRequest,
+    CorrespondentListQuery, CorrespondentView, CreateCorrespondentRequest,
+    UpdateCorrespondentRequest,
 };
 use crate::auth::{Auth, OptionalAuth};
 use crate::editors::{self, Role};
@@ -39,13 +40,21 @@ pub async fn list_correspondents(
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(|c| Cursor::decode(c, 'c')).transpose()?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| Cursor::decode(c, 'c'))
+        .transpose()?;
     let after = after.map(|c| (c.key.unwrap_or_default(), c.id));
     let want_total = q.count.unwrap_or(false);
     let text = q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let (rows, total) = db::run(&state.pool, move |c| {
         let rows = queries::list(c, text.as_deref(), after, limit)?;
-        let total = if want_total { Some(queries::count(c, text.as_deref())?) } else { None };
+        let total = if want_total {
+            Some(queries::count(c, text.as_deref())?)
+        } else {
+            None
+        };
         Ok((rows, total))
     })
     .await?;
@@ -57,8 +66,15 @@ pub async fn list_correspondents(
     });
     let staff = who.is_staff();
     let page = Page {
-        data: rows.iter().map(|r| CorrespondentView::new(r, staff)).collect::<Vec<_>>(),
-        page: PageInfo { limit, next_cursor, total },
+        data: rows
+            .iter()
+            .map(|r| CorrespondentView::new(r, staff))
+            .collect::<Vec<_>>(),
+        page: PageInfo {
+            limit,
+            next_cursor,
+            total,
+        },
     };
     http_cache::json_response(&req, staff, &page)
 }
@@ -84,10 +100,19 @@ pub async fn get_correspondent(
     let row = db::run(&state.pool, move |c| Ok(queries::find(c, &key)?))
         .await?
         .ok_or_else(|| AppError::not_found("correspondent"))?;
-    http_cache::json_response(&req, who.is_staff(), &CorrespondentView::new(&row, who.is_staff()))
+    http_cache::json_response(
+        &req,
+        who.is_staff(),
+        &CorrespondentView::new(&row, who.is_staff()),
+    )
 }
 
-fn check_private(checks: &mut Checks, email: Option<&str>, phone: Option<&str>, notes: Option<&str>) {
+fn check_private(
+    checks: &mut Checks,
+    email: Option<&str>,
+    phone: Option<&str>,
+    notes: Option<&str>,
+) {
     if let Some(e) = email.filter(|e| !e.trim().is_empty()) {
         checks.email("email", e.trim());
     }
@@ -97,7 +122,8 @@ fn check_private(checks: &mut Checks, email: Option<&str>, phone: Option<&str>, 
 
 fn check_editor(conn: &mut PgConnection, id: Option<Uuid>) -> Result<(), AppError> {
     if let Some(id) = id {
-        editors::queries::find(conn, id)?.ok_or_else(|| AppError::invalid_field("editor_id", "no such editor"))?;
+        editors::queries::find(conn, id)?
+            .ok_or_else(|| AppError::invalid_field("editor_id", "no such editor"))?;
     }
     Ok(())
 }
@@ -131,9 +157,17 @@ pub async fn create_correspondent(
     }
     checks.optional_text("affiliation", b.affiliation.as_deref(), 200);
     checks.optional_text("bio", b.bio.as_deref(), 4000);
-    check_private(&mut checks, b.email.as_deref(), b.phone.as_deref(), b.notes.as_deref());
+    check_private(
+        &mut checks,
+        b.email.as_deref(),
+        b.phone.as_deref(),
+        b.notes.as_deref(),
+    );
     let name = b.name.trim().to_owned();
-    let base = b.slug.clone().unwrap_or_else(|| slug::slugify(&name, MAX_SLUG_LEN));
+    let base = b
+        .slug
+        .clone()
+        .unwrap_or_else(|| slug::slugify(&name, MAX_SLUG_LEN));
     if base.is_empty() && checks.is_empty() {
         checks.fail("slug", "cannot be derived from the name; give one");
     }
@@ -156,7 +190,11 @@ pub async fn create_correspondent(
     };
     let created = db::transaction(&state.pool, move |c| {
         check_editor(c, row.editor_id)?;
-        row.slug = if explicit { base } else { slug::dedupe(&base, MAX_SLUG_LEN, |s| queries::slug_taken(c, s))? };
+        row.slug = if explicit {
+            base
+        } else {
+            slug::dedupe(&base, MAX_SLUG_LEN, |s| queries::slug_taken(c, s))?
+        };
         let created = queries::insert(c, &row)?;
         audit::entity(c, actor, "create", "correspondent", created.id)?;
         Ok(created)
@@ -165,7 +203,10 @@ pub async fn create_correspondent(
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
-            format!("{}/api/v1/correspondents/{}", state.config.public_url, created.slug),
+            format!(
+                "{}/api/v1/correspondents/{}",
+                state.config.public_url, created.slug
+            ),
         ))
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(CorrespondentView::new(&created, true)))
@@ -197,7 +238,8 @@ pub async fn update_correspondent(
     auth.require(Role::Editor)?;
     let id = path.into_inner();
     let b = body.into_inner();
-    let flat = |v: &Option<Option<String>>| v.as_ref().and_then(|x| x.as_deref()).map(str::to_owned);
+    let flat =
+        |v: &Option<Option<String>>| v.as_ref().and_then(|x| x.as_deref()).map(str::to_owned);
     let mut checks = Checks::new();
     if let Some(n) = &b.name {
         checks.text("name", n, 64);
@@ -207,7 +249,12 @@ pub async fn update_correspondent(
     }
     checks.optional_text("affiliation", flat(&b.affiliation).as_deref(), 200);
     checks.optional_text("bio", flat(&b.bio).as_deref(), 4000);
-    check_private(&mut checks, flat(&b.email).as_deref(), flat(&b.phone).as_deref(), flat(&b.notes).as_deref());
+    check_private(
+        &mut checks,
+        flat(&b.email).as_deref(),
+        flat(&b.phone).as_deref(),
+        flat(&b.notes).as_deref(),
+    );
     checks.finish()?;
     let actor = auth.id();
     let changes = CorrespondentChangeset {
@@ -260,7 +307,10 @@ pub async fn delete_correspondent(
     db::transaction(&state.pool, move |c| {
         queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("correspondent"))?;
         if queries::in_bylines(c, id)? {
-            return Err(AppError::conflict("correspondent_in_use", "articles credit this correspondent"));
+            return Err(AppError::conflict(
+                "correspondent_in_use",
+                "articles credit this correspondent",
+            ));
         }
         queries::delete(c, id)?;
         audit::entity(c, actor, "delete", "correspondent", id)?;

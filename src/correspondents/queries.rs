@@ -39,7 +39,9 @@ pub struct CorrespondentChangeset {
 }
 
 pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Correspondent>> {
-    let q = correspondents::table.select(Correspondent::as_select()).into_boxed();
+    let q = correspondents::table
+        .select(Correspondent::as_select())
+        .into_boxed();
     let q = match key {
         IdOrSlug::Id(id) => q.filter(correspondents::id.eq(*id)),
         IdOrSlug::Slug(slug) => q.filter(correspondents::slug.eq(slug.clone())),
@@ -51,16 +53,23 @@ pub fn existing_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uu
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    correspondents::table.filter(correspondents::id.eq_any(ids)).select(correspondents::id).load(conn)
+    correspondents::table
+        .filter(correspondents::id.eq_any(ids))
+        .select(correspondents::id)
+        .load(conn)
 }
 
 pub fn slug_taken(conn: &mut PgConnection, slug: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(correspondents::table.filter(correspondents::slug.eq(slug))))
-        .get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        correspondents::table.filter(correspondents::slug.eq(slug)),
+    ))
+    .get_result(conn)
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// By name, after the keyset `(name, id)`; `q` matches a substring of the name (public field).
@@ -70,16 +79,23 @@ pub fn list(
     after: Option<(String, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<Correspondent>> {
-    let mut query = correspondents::table.select(Correspondent::as_select()).into_boxed();
+    let mut query = correspondents::table
+        .select(Correspondent::as_select())
+        .into_boxed();
     if let Some(q) = q {
         query = query.filter(correspondents::name.ilike(format!("%{}%", escape_like(q))));
     }
     if let Some((name, id)) = after {
         query = query.filter(
-            correspondents::name.gt(name.clone()).or(correspondents::name.eq(name).and(correspondents::id.gt(id))),
+            correspondents::name
+                .gt(name.clone())
+                .or(correspondents::name.eq(name).and(correspondents::id.gt(id))),
         );
     }
-    query.order((correspondents::name.asc(), correspondents::id.asc())).limit(limit + 1).load(conn)
+    query
+        .order((correspondents::name.asc(), correspondents::id.asc()))
+        .limit(limit + 1)
+        .load(conn)
 }
 
 pub fn count(conn: &mut PgConnection, q: Option<&str>) -> QueryResult<i64> {
@@ -97,7 +113,11 @@ pub fn insert(conn: &mut PgConnection, c: &Correspondent) -> QueryResult<Corresp
         .get_result(conn)
 }
 
-pub fn update(conn: &mut PgConnection, id: Uuid, changes: &CorrespondentChangeset) -> QueryResult<Correspondent> {
+pub fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    changes: &CorrespondentChangeset,
+) -> QueryResult<Correspondent> {
     diesel::update(correspondents::table.find(id))
         .set(changes)
         .returning(Correspondent::as_returning())

@@ -79,7 +79,13 @@ const SECTIONS: [(&str, &str, Option<&str>); 10] = [
     ("wenlv", "文旅", None),
 ];
 
-const TAGS: [&str; 5] = ["央媒省媒看咸宁", "招商引资", "乡村振兴", "营商环境", "项目建设"];
+const TAGS: [&str; 5] = [
+    "央媒省媒看咸宁",
+    "招商引资",
+    "乡村振兴",
+    "营商环境",
+    "项目建设",
+];
 
 /// `(name, affiliation, usual role)`.
 const PEOPLE: [(&str, &str, &str); 9] = [
@@ -95,8 +101,14 @@ const PEOPLE: [(&str, &str, &str); 9] = [
 ];
 
 /// Places and topics the generated stories combine.
-const PLACES: [(&str, &str); 6] =
-    [("咸安区", "xianan"), ("赤壁市", "chibi"), ("通城县", "tongcheng"), ("崇阳县", "chongyang"), ("通山县", "tongshan"), ("咸宁市", "bendi-yaowen")];
+const PLACES: [(&str, &str); 6] = [
+    ("咸安区", "xianan"),
+    ("赤壁市", "chibi"),
+    ("通城县", "tongcheng"),
+    ("崇阳县", "chongyang"),
+    ("通山县", "tongshan"),
+    ("咸宁市", "bendi-yaowen"),
+];
 const TOPICS: [(&str, &str, &str, usize); 6] = [
     ("产业园区项目集中开工", "园区", "jingji", 4),
     ("招商引资签约一批优质项目", "招商", "jingji", 1),
@@ -120,7 +132,11 @@ fn story_body(place: &str, keyword: &str, n: usize) -> String {
 }
 
 fn random_password() -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect()
 }
 
 /// Seeds the demo content when the database has no staff account yet (first start of the
@@ -141,27 +157,48 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
     let password = random_password();
     let existing = {
         let pool = state.pool.clone();
-        db::run(&pool, |c| Ok(crate::editors::queries::find_by_email(c, DEMO_ADMIN_EMAIL)?))
-            .await
-            .map_err(|e| StartError::Database(e.to_string()))?
+        db::run(&pool, |c| {
+            Ok(crate::editors::queries::find_by_email(c, DEMO_ADMIN_EMAIL)?)
+        })
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?
     };
     let (admin, admin_password) = match existing {
         Some(a) => (a, None),
         None => {
-            let a = crate::editors::handlers::create(state, DEMO_ADMIN_EMAIL.into(), "演示管理员".into(), Role::Admin, password.clone(), None)
-                .await
-                .map_err(|e| StartError::Database(e.to_string()))?;
+            let a = crate::editors::handlers::create(
+                state,
+                DEMO_ADMIN_EMAIL.into(),
+                "演示管理员".into(),
+                Role::Admin,
+                password.clone(),
+                None,
+            )
+            .await
+            .map_err(|e| StartError::Database(e.to_string()))?;
             (a, Some(password))
         }
     };
-    let editor = match db::run(&state.pool, |c| Ok(crate::editors::queries::find_by_email(c, "hefan@newsdesk.local")?))
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))?
+    let editor = match db::run(&state.pool, |c| {
+        Ok(crate::editors::queries::find_by_email(
+            c,
+            "hefan@newsdesk.local",
+        )?)
+    })
+    .await
+    .map_err(|e| StartError::Database(e.to_string()))?
     {
         Some(e) => e,
-        None => crate::editors::handlers::create(state, "hefan@newsdesk.local".into(), "何帆".into(), Role::Editor, random_password(), None)
-            .await
-            .map_err(|e| StartError::Database(e.to_string()))?,
+        None => crate::editors::handlers::create(
+            state,
+            "hefan@newsdesk.local".into(),
+            "何帆".into(),
+            Role::Editor,
+            random_password(),
+            None,
+        )
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?,
     };
     let articles = db::transaction(&state.pool, move |c| seed_content(c, &admin, &editor))
         .await
@@ -175,24 +212,49 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
     Ok(report)
 }
 
-fn section(c: &mut PgConnection, slug: &str, name: &str, parent: Option<Uuid>, position: i32) -> Result<Uuid, AppError> {
+fn section(
+    c: &mut PgConnection,
+    slug: &str,
+    name: &str,
+    parent: Option<Uuid>,
+    position: i32,
+) -> Result<Uuid, AppError> {
     if let Some(s) = sections::find(c, &IdOrSlug::Slug(slug.into()))? {
         return Ok(s.id);
     }
     let s = sections::insert(
         c,
-        &NewSection { id: Uuid::now_v7(), slug: slug.into(), name: name.into(), description: None, parent_id: parent, position },
+        &NewSection {
+            id: Uuid::now_v7(),
+            slug: slug.into(),
+            name: name.into(),
+            description: None,
+            parent_id: parent,
+            position,
+        },
     )?;
     Ok(s.id)
 }
 
 fn tag(c: &mut PgConnection, name: &str, slug_hint: Option<&str>) -> Result<Uuid, AppError> {
-    let slug = slug_hint.map(str::to_owned).unwrap_or_else(|| slug::slugify(name, slug::MAX_SLUG_LEN));
+    let slug = slug_hint
+        .map(str::to_owned)
+        .unwrap_or_else(|| slug::slugify(name, slug::MAX_SLUG_LEN));
     if let Some(t) = tags::find(c, &IdOrSlug::Slug(slug.clone()))? {
         return Ok(t.id);
     }
     let now = Utc::now();
-    Ok(tags::insert(c, &Tag { id: Uuid::now_v7(), slug, name: name.into(), created_at: now, updated_at: now })?.id)
+    Ok(tags::insert(
+        c,
+        &Tag {
+            id: Uuid::now_v7(),
+            slug,
+            name: name.into(),
+            created_at: now,
+            updated_at: now,
+        },
+    )?
+    .id)
 }
 
 fn person(c: &mut PgConnection, name: &str, affiliation: Option<&str>) -> Result<Uuid, AppError> {
@@ -207,7 +269,10 @@ fn person(c: &mut PgConnection, name: &str, affiliation: Option<&str>) -> Result
         name: name.into(),
         affiliation: affiliation.map(str::to_owned),
         bio: None,
-        email: Some(format!("{}@example.cn", slug::slugify(name, 64).replace('-', ""))),
+        email: Some(format!(
+            "{}@example.cn",
+            slug::slugify(name, 64).replace('-', "")
+        )),
         phone: Some("0715-8000000".into()),
         notes: Some("内部联系人信息，仅编辑可见".into()),
         editor_id: None,
@@ -218,18 +283,36 @@ fn person(c: &mut PgConnection, name: &str, affiliation: Option<&str>) -> Result
 }
 
 /// Creates, publishes and dates one article; returns its id.
-fn publish(c: &mut PgConnection, admin: &Editor, req: CreateArticleRequest, hours_ago: i64) -> Result<Uuid, AppError> {
+fn publish(
+    c: &mut PgConnection,
+    admin: &Editor,
+    req: CreateArticleRequest,
+    hours_ago: i64,
+) -> Result<Uuid, AppError> {
     let a = write::create(c, admin, req)?;
     for to in [Status::InReview, Status::Published] {
-        write::transition(c, Some(admin), a.id, Move { to, publish_at: None, note: None, version: None })?;
+        write::transition(
+            c,
+            Some(admin),
+            a.id,
+            Move {
+                to,
+                publish_at: None,
+                note: None,
+                version: None,
+            },
+        )?;
     }
     let at = Utc::now() - Duration::hours(hours_ago);
-    diesel::update(articles::table.find(a.id)).set(articles::published_at.eq(at)).execute(c)?;
+    diesel::update(articles::table.find(a.id))
+        .set(articles::published_at.eq(at))
+        .execute(c)?;
     Ok(a.id)
 }
 
 fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result<usize, AppError> {
-    let seed: Seed = serde_json::from_str(SEED_ARTICLE).map_err(|e| AppError::Internal(format!("seed article: {e}")))?;
+    let seed: Seed = serde_json::from_str(SEED_ARTICLE)
+        .map_err(|e| AppError::Internal(format!("seed article: {e}")))?;
     let already: i64 = articles::table.count().get_result(c)?;
     if already > 0 {
         return Ok(0);
@@ -237,41 +320,112 @@ fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result
     let mut ids = std::collections::HashMap::new();
     for (i, (slug, name, parent)) in SECTIONS.iter().enumerate() {
         let parent_id = parent.and_then(|p| ids.get(p).copied());
-        ids.insert(*slug, section(c, slug, name, parent_id, i32::try_from(i).unwrap_or(0) * 10)?);
+        ids.insert(
+            *slug,
+            section(c, slug, name, parent_id, i32::try_from(i).unwrap_or(0) * 10)?,
+        );
     }
     let counties = ids["counties"];
-    let jiayu = section(c, &seed.section.slug, &seed.section.name, Some(counties), 15)?;
-    debug_assert_eq!(seed.section.parent.slug, "counties", "{}", seed.section.parent.name);
-    let tag_ids: Vec<Uuid> = TAGS.iter().map(|t| tag(c, t, None)).collect::<Result<_, _>>()?;
-    let seed_tags: Vec<Uuid> = seed.tags.iter().map(|t| tag(c, &t.name, Some(&t.slug))).collect::<Result<_, _>>()?;
+    let jiayu = section(
+        c,
+        &seed.section.slug,
+        &seed.section.name,
+        Some(counties),
+        15,
+    )?;
+    debug_assert_eq!(
+        seed.section.parent.slug, "counties",
+        "{}",
+        seed.section.parent.name
+    );
+    let tag_ids: Vec<Uuid> = TAGS
+        .iter()
+        .map(|t| tag(c, t, None))
+        .collect::<Result<_, _>>()?;
+    let seed_tags: Vec<Uuid> = seed
+        .tags
+        .iter()
+        .map(|t| tag(c, &t.name, Some(&t.slug)))
+        .collect::<Result<_, _>>()?;
     let seed_people: Vec<BylineInput> = seed
         .byline
         .iter()
-        .map(|p| Ok(BylineInput { correspondent_id: person(c, &p.name, Some("嘉鱼县委宣传部"))?, role: p.role.clone() }))
+        .map(|p| {
+            Ok(BylineInput {
+                correspondent_id: person(c, &p.name, Some("嘉鱼县委宣传部"))?,
+                role: p.role.clone(),
+            })
+        })
         .collect::<Result<_, AppError>>()?;
-    let others: Vec<(Uuid, &str)> =
-        PEOPLE.iter().map(|(n, a, r)| Ok((person(c, n, Some(a))?, *r))).collect::<Result<_, AppError>>()?;
-    let editor_id = if seed.editor == "hefan" { Some(editor.id) } else { None };
-    let req = |title: &str, body: String, section_id: Uuid, byline: Vec<BylineInput>, tags: Vec<Uuid>| CreateArticleRequest {
-        title: title.into(),
-        body_html: body,
-        section_id,
-        byline,
-        tag_ids: Some(tags),
-        editor_id,
-        slug: None,
-        subtitle: None,
-        summary: None,
-        source: Some(seed.source.clone()),
-        cover_image: None,
+    let others: Vec<(Uuid, &str)> = PEOPLE
+        .iter()
+        .map(|(n, a, r)| Ok((person(c, n, Some(a))?, *r)))
+        .collect::<Result<_, AppError>>()?;
+    let editor_id = if seed.editor == "hefan" {
+        Some(editor.id)
+    } else {
+        None
     };
+    let req =
+        |title: &str, body: String, section_id: Uuid, byline: Vec<BylineInput>, tags: Vec<Uuid>| {
+            CreateArticleRequest {
+                title: title.into(),
+                body_html: body,
+                section_id,
+                byline,
+                tag_ids: Some(tags),
+                editor_id,
+                slug: None,
+                subtitle: None,
+                summary: None,
+                source: Some(seed.source.clone()),
+                cover_image: None,
+            }
+        };
     let mut n = 0;
     // 上一篇, the sample, 下一篇 — in this order of publication in 嘉鱼.
     let prev_body = "<p>记者从嘉鱼县获悉，全国九座在建大桥所用缆索由嘉鱼企业制造，“嘉鱼造”产品走向全国重点工程。</p>".to_owned();
-    publish(c, admin, req(&seed.previous.title, prev_body, jiayu, vec![BylineInput { correspondent_id: others[0].0, role: "reporter".into() }], vec![tag_ids[0]]), 30)?;
-    publish(c, admin, req(&seed.title, seed.body_html.clone(), jiayu, seed_people.clone(), seed_tags.clone()), 26)?;
-    let next_body = "<p>嘉鱼县渡普镇人大围绕特色产业发展开展专题调研，助力产业提质增效。</p>".to_owned();
-    publish(c, admin, req(&seed.next.title, next_body, jiayu, seed_people[..1].to_vec(), vec![]), 22)?;
+    publish(
+        c,
+        admin,
+        req(
+            &seed.previous.title,
+            prev_body,
+            jiayu,
+            vec![BylineInput {
+                correspondent_id: others[0].0,
+                role: "reporter".into(),
+            }],
+            vec![tag_ids[0]],
+        ),
+        30,
+    )?;
+    publish(
+        c,
+        admin,
+        req(
+            &seed.title,
+            seed.body_html.clone(),
+            jiayu,
+            seed_people.clone(),
+            seed_tags.clone(),
+        ),
+        26,
+    )?;
+    let next_body =
+        "<p>嘉鱼县渡普镇人大围绕特色产业发展开展专题调研，助力产业提质增效。</p>".to_owned();
+    publish(
+        c,
+        admin,
+        req(
+            &seed.next.title,
+            next_body,
+            jiayu,
+            seed_people[..1].to_vec(),
+            vec![],
+        ),
+        22,
+    )?;
     n += 3;
     for (i, (place, place_section)) in PLACES.iter().enumerate() {
         for (j, (headline, keyword, topic_section, tag_index)) in TOPICS.iter().enumerate() {
@@ -280,19 +434,38 @@ fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result
                 continue;
             }
             let (who, role) = others[k % others.len()];
-            let mut byline = vec![BylineInput { correspondent_id: who, role: role.into() }];
+            let mut byline = vec![BylineInput {
+                correspondent_id: who,
+                role: role.into(),
+            }];
             let (helper, _) = others[(k + 4) % others.len()];
             if helper != who {
-                byline.push(BylineInput { correspondent_id: helper, role: "correspondent".into() });
+                byline.push(BylineInput {
+                    correspondent_id: helper,
+                    role: "correspondent".into(),
+                });
             }
-            let section_id = if k % 2 == 0 { ids[place_section] } else { ids[topic_section] };
+            let section_id = if k % 2 == 0 {
+                ids[place_section]
+            } else {
+                ids[topic_section]
+            };
             let title = format!("{place}：{headline}");
             let body = story_body(place, keyword, k);
             if k % 7 == 6 {
                 // A few drafts, to show the workflow.
-                write::create(c, admin, req(&title, body, section_id, byline, vec![tag_ids[*tag_index]]))?;
+                write::create(
+                    c,
+                    admin,
+                    req(&title, body, section_id, byline, vec![tag_ids[*tag_index]]),
+                )?;
             } else {
-                publish(c, admin, req(&title, body, section_id, byline, vec![tag_ids[*tag_index]]), 20 + i64::try_from(k).unwrap_or(0) * 5)?;
+                publish(
+                    c,
+                    admin,
+                    req(&title, body, section_id, byline, vec![tag_ids[*tag_index]]),
+                    20 + i64::try_from(k).unwrap_or(0) * 5,
+                )?;
             }
             n += 1;
         }

@@ -44,11 +44,19 @@ pub async fn list_editors(
     auth.require(Role::Editor)?;
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(|c| Cursor::decode(c, 'e')).transpose()?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| Cursor::decode(c, 'e'))
+        .transpose()?;
     let want_total = q.count.unwrap_or(false);
     let (rows, total) = db::run(&state.pool, move |c| {
         let rows = queries::list(c, after.as_ref(), limit)?;
-        let total = if want_total { Some(queries::count(c)?) } else { None };
+        let total = if want_total {
+            Some(queries::count(c)?)
+        } else {
+            None
+        };
         Ok((rows, total))
     })
     .await?;
@@ -60,7 +68,11 @@ pub async fn list_editors(
     });
     let page = Page {
         data: rows.iter().map(EditorView::from).collect::<Vec<_>>(),
-        page: PageInfo { limit, next_cursor, total },
+        page: PageInfo {
+            limit,
+            next_cursor,
+            total,
+        },
     };
     http_cache::json_response(&req, true, &page)
 }
@@ -123,9 +135,20 @@ pub async fn create_editor(
     checks.finish()?;
     let role = role.unwrap_or(Role::Contributor);
     let actor = auth.id();
-    let editor = create(&state, body.email.trim().to_owned(), body.display_name.trim().to_owned(), role, body.password, Some(actor)).await?;
+    let editor = create(
+        &state,
+        body.email.trim().to_owned(),
+        body.display_name.trim().to_owned(),
+        role,
+        body.password,
+        Some(actor),
+    )
+    .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("{}/api/v1/editors/{}", state.config.public_url, editor.id)))
+        .insert_header((
+            "Location",
+            format!("{}/api/v1/editors/{}", state.config.public_url, editor.id),
+        ))
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(EditorView::from(&editor)))
 }
@@ -194,7 +217,10 @@ pub async fn update_editor(
     if let Some(name) = &body.display_name {
         checks.text("display_name", name, 100);
     }
-    let role = body.role.as_deref().and_then(|r| parse_role("role", r, &mut checks));
+    let role = body
+        .role
+        .as_deref()
+        .and_then(|r| parse_role("role", r, &mut checks));
     if let Some(p) = &body.password {
         password::check_new("password", p, &mut checks);
     }
@@ -220,16 +246,30 @@ pub async fn update_editor(
         let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
         let loses_admin = current.role() == Role::Admin
             && current.active
-            && (changes.active == Some(false) || changes.role.as_deref().is_some_and(|r| r != "admin"));
+            && (changes.active == Some(false)
+                || changes.role.as_deref().is_some_and(|r| r != "admin"));
         if loses_admin && queries::other_active_admins(c, id)? == 0 {
-            return Err(AppError::conflict("last_admin", "the last active admin cannot be demoted or deactivated"));
+            return Err(AppError::conflict(
+                "last_admin",
+                "the last active admin cannot be demoted or deactivated",
+            ));
         }
         let revoke = changes.active == Some(false) || changes.password_hash.is_some();
         let editor = queries::update(c, id, &changes)?;
         if revoke {
             refresh::revoke_all(c, id)?;
         }
-        audit::entity(c, actor, if changes.active == Some(false) { "deactivate" } else { "update" }, "editor", id)?;
+        audit::entity(
+            c,
+            actor,
+            if changes.active == Some(false) {
+                "deactivate"
+            } else {
+                "update"
+            },
+            "editor",
+            id,
+        )?;
         Ok(editor)
     })
     .await?;
@@ -263,8 +303,14 @@ pub async fn delete_editor(
     let actor = auth.id();
     db::transaction(&state.pool, move |c| {
         let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
-        if current.role() == Role::Admin && current.active && queries::other_active_admins(c, id)? == 0 {
-            return Err(AppError::conflict("last_admin", "the last active admin cannot be deleted"));
+        if current.role() == Role::Admin
+            && current.active
+            && queries::other_active_admins(c, id)? == 0
+        {
+            return Err(AppError::conflict(
+                "last_admin",
+                "the last active admin cannot be deleted",
+            ));
         }
         queries::delete(c, id)?;
         audit::entity(c, actor, "delete", "editor", id)?;

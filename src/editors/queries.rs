@@ -8,7 +8,11 @@ use crate::pagination::Cursor;
 use crate::schema::editors;
 
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Editor>> {
-    editors::table.find(id).select(Editor::as_select()).first(conn).optional()
+    editors::table
+        .find(id)
+        .select(Editor::as_select())
+        .first(conn)
+        .optional()
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -41,7 +45,11 @@ pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
 }
 
 /// Editors ordered by creation, keyset after `after`.
-pub fn list(conn: &mut PgConnection, after: Option<&Cursor>, limit: i64) -> QueryResult<Vec<Editor>> {
+pub fn list(
+    conn: &mut PgConnection,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<Editor>> {
     let mut q = editors::table.select(Editor::as_select()).into_boxed();
     if let Some(c) = after {
         if let Some(at) = c.at {
@@ -52,7 +60,9 @@ pub fn list(conn: &mut PgConnection, after: Option<&Cursor>, limit: i64) -> Quer
             );
         }
     }
-    q.order((editors::created_at.asc(), editors::id.asc())).limit(limit + 1).load(conn)
+    q.order((editors::created_at.asc(), editors::id.asc()))
+        .limit(limit + 1)
+        .load(conn)
 }
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {

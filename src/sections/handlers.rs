@@ -21,7 +21,12 @@ fn views(conn: &mut diesel::PgConnection, rows: &[Section]) -> Result<Vec<Sectio
     let parents = queries::find_many(conn, &parent_ids)?;
     Ok(rows
         .iter()
-        .map(|s| SectionView::new(s, s.parent_id.and_then(|p| parents.iter().find(|x| x.id == p))))
+        .map(|s| {
+            SectionView::new(
+                s,
+                s.parent_id.and_then(|p| parents.iter().find(|x| x.id == p)),
+            )
+        })
         .collect())
 }
 
@@ -58,7 +63,11 @@ pub async fn list_sections(
     let want_total = q.count.unwrap_or(false);
     let (rows, total, data) = db::run(&state.pool, move |c| {
         let rows = queries::list(c, after, limit)?;
-        let total = if want_total { Some(queries::count(c)?) } else { None };
+        let total = if want_total {
+            Some(queries::count(c)?)
+        } else {
+            None
+        };
         let data = views(c, &rows)?;
         Ok((rows, total, data))
     })
@@ -70,7 +79,14 @@ pub async fn list_sections(
         id: s.id,
     });
     let data: Vec<SectionView> = data.into_iter().take(kept.len()).collect();
-    let page = Page { data, page: PageInfo { limit, next_cursor, total } };
+    let page = Page {
+        data,
+        page: PageInfo {
+            limit,
+            next_cursor,
+            total,
+        },
+    };
     http_cache::json_response(&req, who.is_staff(), &page)
 }
 
@@ -147,7 +163,10 @@ pub async fn create_section(
     })
     .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("{}/api/v1/sections/{}", state.config.public_url, view.slug)))
+        .insert_header((
+            "Location",
+            format!("{}/api/v1/sections/{}", state.config.public_url, view.slug),
+        ))
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(view))
 }
@@ -185,7 +204,11 @@ pub async fn update_section(
     if let Some(n) = &b.name {
         checks.text("name", n, 64);
     }
-    checks.optional_text("description", b.description.as_ref().and_then(|d| d.as_deref()), 2000);
+    checks.optional_text(
+        "description",
+        b.description.as_ref().and_then(|d| d.as_deref()),
+        2000,
+    );
     checks.finish()?;
     let actor = auth.id();
     let changes = SectionChangeset {
@@ -202,7 +225,10 @@ pub async fn update_section(
             queries::find(c, &IdOrSlug::Id(parent))?
                 .ok_or_else(|| AppError::invalid_field("parent_id", "no such section"))?;
             if queries::subtree_ids(c, id)?.contains(&parent) {
-                return Err(AppError::invalid_field("parent_id", "a section cannot be placed below itself"));
+                return Err(AppError::invalid_field(
+                    "parent_id",
+                    "a section cannot be placed below itself",
+                ));
             }
         }
         let s = queries::update(c, id, &changes)?;
@@ -210,7 +236,9 @@ pub async fn update_section(
         Ok(views(c, std::slice::from_ref(&s))?.remove(0))
     })
     .await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", http_cache::PRIVATE)).json(view))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", http_cache::PRIVATE))
+        .json(view))
 }
 
 /// Delete a section that no article and no child section uses (editor, admin).
@@ -239,7 +267,10 @@ pub async fn delete_section(
     db::transaction(&state.pool, move |c| {
         queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
         if queries::in_use(c, id)? {
-            return Err(AppError::conflict("section_in_use", "articles or child sections still use this section"));
+            return Err(AppError::conflict(
+                "section_in_use",
+                "articles or child sections still use this section",
+            ));
         }
         queries::delete(c, id)?;
         audit::entity(c, actor, "delete", "section", id)?;

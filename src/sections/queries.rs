@@ -56,7 +56,10 @@ pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Secti
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    sections::table.filter(sections::id.eq_any(ids)).select(Section::as_select()).load(conn)
+    sections::table
+        .filter(sections::id.eq_any(ids))
+        .select(Section::as_select())
+        .load(conn)
 }
 
 /// Sections in display order (`position`, then name), after the keyset `(position, name, id)`.
@@ -68,14 +71,22 @@ pub fn list(
     let mut q = sections::table.select(Section::as_select()).into_boxed();
     if let Some((pos, name, id)) = after {
         q = q.filter(
-            sections::position.gt(pos).or(sections::position.eq(pos).and(
-                sections::name.gt(name.clone()).or(sections::name.eq(name).and(sections::id.gt(id))),
-            )),
+            sections::position
+                .gt(pos)
+                .or(sections::position.eq(pos).and(
+                    sections::name
+                        .gt(name.clone())
+                        .or(sections::name.eq(name).and(sections::id.gt(id))),
+                )),
         );
     }
-    q.order((sections::position.asc(), sections::name.asc(), sections::id.asc()))
-        .limit(limit + 1)
-        .load(conn)
+    q.order((
+        sections::position.asc(),
+        sections::name.asc(),
+        sections::id.asc(),
+    ))
+    .limit(limit + 1)
+    .load(conn)
 }
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
@@ -99,10 +110,17 @@ pub fn subtree_ids(conn: &mut PgConnection, root: Uuid) -> QueryResult<Vec<Uuid>
 }
 
 pub fn insert(conn: &mut PgConnection, new: &NewSection) -> QueryResult<Section> {
-    diesel::insert_into(sections::table).values(new).returning(Section::as_returning()).get_result(conn)
+    diesel::insert_into(sections::table)
+        .values(new)
+        .returning(Section::as_returning())
+        .get_result(conn)
 }
 
-pub fn update(conn: &mut PgConnection, id: Uuid, changes: &SectionChangeset) -> QueryResult<Section> {
+pub fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    changes: &SectionChangeset,
+) -> QueryResult<Section> {
     diesel::update(sections::table.find(id))
         .set(changes)
         .returning(Section::as_returning())
@@ -110,8 +128,14 @@ pub fn update(conn: &mut PgConnection, id: Uuid, changes: &SectionChangeset) -> 
 }
 
 pub fn in_use(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
-    let articles: i64 = articles::table.filter(articles::section_id.eq(id)).count().get_result(conn)?;
-    let children: i64 = sections::table.filter(sections::parent_id.eq(id)).count().get_result(conn)?;
+    let articles: i64 = articles::table
+        .filter(articles::section_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let children: i64 = sections::table
+        .filter(sections::parent_id.eq(id))
+        .count()
+        .get_result(conn)?;
     Ok(articles > 0 || children > 0)
 }
 

@@ -17,7 +17,11 @@ pub struct SectionRef {
 
 impl From<&Section> for SectionRef {
     fn from(s: &Section) -> Self {
-        SectionRef { id: s.id, slug: s.slug.clone(), name: s.name.clone() }
+        SectionRef {
+            id: s.id,
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+        }
     }
 }
 

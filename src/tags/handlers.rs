@@ -35,12 +35,20 @@ pub async fn list_tags(
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(|c| Cursor::decode(c, 't')).transpose()?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| Cursor::decode(c, 't'))
+        .transpose()?;
     let after = after.map(|c| (c.key.unwrap_or_default(), c.id));
     let want_total = q.count.unwrap_or(false);
     let (rows, total) = db::run(&state.pool, move |c| {
         let rows = queries::list(c, after, limit)?;
-        let total = if want_total { Some(queries::count(c)?) } else { None };
+        let total = if want_total {
+            Some(queries::count(c)?)
+        } else {
+            None
+        };
         Ok((rows, total))
     })
     .await?;
@@ -50,7 +58,14 @@ pub async fn list_tags(
         key: Some(t.name.clone()),
         id: t.id,
     });
-    let page = Page { data: rows.iter().map(TagView::from).collect::<Vec<_>>(), page: PageInfo { limit, next_cursor, total } };
+    let page = Page {
+        data: rows.iter().map(TagView::from).collect::<Vec<_>>(),
+        page: PageInfo {
+            limit,
+            next_cursor,
+            total,
+        },
+    };
     http_cache::json_response(&req, who.is_staff(), &page)
 }
 
@@ -106,7 +121,10 @@ pub async fn create_tag(
         checks.slug("slug", s, MAX_SLUG_LEN);
     }
     let name = b.name.trim().to_owned();
-    let base = b.slug.clone().unwrap_or_else(|| slug::slugify(&name, MAX_SLUG_LEN));
+    let base = b
+        .slug
+        .clone()
+        .unwrap_or_else(|| slug::slugify(&name, MAX_SLUG_LEN));
     if b.slug.is_none() && base.is_empty() && checks.is_empty() {
         checks.fail("slug", "cannot be derived from the name; give one");
     }
@@ -114,15 +132,31 @@ pub async fn create_tag(
     let actor = auth.id();
     let explicit = b.slug.is_some();
     let tag = db::transaction(&state.pool, move |c| {
-        let slug = if explicit { base } else { slug::dedupe(&base, MAX_SLUG_LEN, |s| queries::slug_taken(c, s))? };
+        let slug = if explicit {
+            base
+        } else {
+            slug::dedupe(&base, MAX_SLUG_LEN, |s| queries::slug_taken(c, s))?
+        };
         let now = Utc::now();
-        let tag = queries::insert(c, &Tag { id: Uuid::now_v7(), slug, name, created_at: now, updated_at: now })?;
+        let tag = queries::insert(
+            c,
+            &Tag {
+                id: Uuid::now_v7(),
+                slug,
+                name,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
         audit::entity(c, actor, "create", "tag", tag.id)?;
         Ok(tag)
     })
     .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("{}/api/v1/tags/{}", state.config.public_url, tag.slug)))
+        .insert_header((
+            "Location",
+            format!("{}/api/v1/tags/{}", state.config.public_url, tag.slug),
+        ))
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(TagView::from(&tag)))
 }
@@ -162,7 +196,11 @@ pub async fn update_tag(
     }
     checks.finish()?;
     let actor = auth.id();
-    let changes = TagChangeset { slug: b.slug, name: b.name.map(|n| n.trim().to_owned()), updated_at: Some(Utc::now()) };
+    let changes = TagChangeset {
+        slug: b.slug,
+        name: b.name.map(|n| n.trim().to_owned()),
+        updated_at: Some(Utc::now()),
+    };
     let tag = db::transaction(&state.pool, move |c| {
         queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("tag"))?;
         let tag = queries::update(c, id, &changes)?;
@@ -170,7 +208,9 @@ pub async fn update_tag(
         Ok(tag)
     })
     .await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", http_cache::PRIVATE)).json(TagView::from(&tag)))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", http_cache::PRIVATE))
+        .json(TagView::from(&tag)))
 }
 
 /// Delete a tag (editor, admin); articles simply lose it.
@@ -187,7 +227,11 @@ pub async fn update_tag(
     )
 )]
 #[delete("/tags/{id}")]
-pub async fn delete_tag(auth: Auth, state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn delete_tag(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     auth.require(Role::Editor)?;
     let id = path.into_inner();
     let actor = auth.id();

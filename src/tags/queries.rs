@@ -39,7 +39,10 @@ pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Tag>>
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    tags::table.filter(tags::id.eq_any(ids)).select(Tag::as_select()).load(conn)
+    tags::table
+        .filter(tags::id.eq_any(ids))
+        .select(Tag::as_select())
+        .load(conn)
 }
 
 pub fn slug_taken(conn: &mut PgConnection, slug: &str) -> QueryResult<bool> {
@@ -47,12 +50,22 @@ pub fn slug_taken(conn: &mut PgConnection, slug: &str) -> QueryResult<bool> {
 }
 
 /// Tags by name, after the keyset `(name, id)`.
-pub fn list(conn: &mut PgConnection, after: Option<(String, Uuid)>, limit: i64) -> QueryResult<Vec<Tag>> {
+pub fn list(
+    conn: &mut PgConnection,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<Tag>> {
     let mut q = tags::table.select(Tag::as_select()).into_boxed();
     if let Some((name, id)) = after {
-        q = q.filter(tags::name.gt(name.clone()).or(tags::name.eq(name).and(tags::id.gt(id))));
+        q = q.filter(
+            tags::name
+                .gt(name.clone())
+                .or(tags::name.eq(name).and(tags::id.gt(id))),
+        );
     }
-    q.order((tags::name.asc(), tags::id.asc())).limit(limit + 1).load(conn)
+    q.order((tags::name.asc(), tags::id.asc()))
+        .limit(limit + 1)
+        .load(conn)
 }
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
@@ -60,11 +73,17 @@ pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
 }
 
 pub fn insert(conn: &mut PgConnection, tag: &Tag) -> QueryResult<Tag> {
-    diesel::insert_into(tags::table).values(tag).returning(Tag::as_returning()).get_result(conn)
+    diesel::insert_into(tags::table)
+        .values(tag)
+        .returning(Tag::as_returning())
+        .get_result(conn)
 }
 
 pub fn update(conn: &mut PgConnection, id: Uuid, changes: &TagChangeset) -> QueryResult<Tag> {
-    diesel::update(tags::table.find(id)).set(changes).returning(Tag::as_returning()).get_result(conn)
+    diesel::update(tags::table.find(id))
+        .set(changes)
+        .returning(Tag::as_returning())
+        .get_result(conn)
 }
 
 pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {

@@ -18,7 +18,12 @@ pub struct TagView {
 
 impl From<&Tag> for TagView {
     fn from(t: &Tag) -> Self {
-        TagView { id: t.id, slug: t.slug.clone(), name: t.name.clone(), created_at: t.created_at }
+        TagView {
+            id: t.id,
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+            created_at: t.created_at,
+        }
     }
 }
 

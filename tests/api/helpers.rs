@@ -1,0 +1,480 @@
+//! The test harness: one PostgreSQL cluster per test process (the embedded one, or the server
+//! named by DATABASE_URL), a template database migrated once, and a fresh database cloned from
+//! it for every test. `TestApp::spawn()` runs the real HTTP server on a free port against it.
+
+use std::sync::mpsc;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_web::{web, HttpServer};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use newsdesk::auth::jwt::JwtKeys;
+use newsdesk::config::{Config, Secret};
+use newsdesk::db::{self, DbPool, QueryCounter};
+use newsdesk::editors::Role;
+use newsdesk::embedded_pg::EmbeddedPg;
+use newsdesk::startup::{app, AppState};
+
+pub const PASSWORD: &str = "correct-horse-battery";
+pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123456789";
+
+/// The cluster of this test process and how to reach one of its databases.
+struct Cluster {
+    /// `url_for(database)`.
+    base: Box<dyn Fn(&str) -> String + Send + Sync>,
+    template: String,
+}
+
+fn admin_url() -> String {
+    (cluster().base)("postgres")
+}
+
+fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        newsdesk::auth::password::use_fast_params_for_tests();
+        let template = format!("newsdesk_template_{}", std::process::id());
+        let base: Box<dyn Fn(&str) -> String + Send + Sync> = match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.is_empty() => {
+                let (prefix, rest) = url
+                    .rsplit_once('/')
+                    .expect("DATABASE_URL has a database name");
+                let query = rest
+                    .split_once('?')
+                    .map(|(_, q)| format!("?{q}"))
+                    .unwrap_or_default();
+                let prefix = prefix.to_owned();
+                Box::new(move |db| format!("{prefix}/{db}{query}"))
+            }
+            _ => {
+                let dir = std::env::temp_dir().join(format!(
+                    "newsdesk-test-{}-{}",
+                    std::process::id(),
+                    Uuid::new_v4().simple()
+                ));
+                std::fs::create_dir_all(&dir).expect("test data dir");
+                let mut pg = EmbeddedPg::new(&dir).expect("PostgreSQL binaries");
+                pg.start().expect("start the test cluster");
+                // Stop the cluster and remove its directory once this process has exited: the
+                // watchdog outlives this process by design, so it is never waited for.
+                #[expect(
+                    clippy::zombie_processes,
+                    reason = "the watchdog must outlive the test process"
+                )]
+                let _watchdog = pg
+                    .stop_command_when_gone(std::process::id(), &dir)
+                    .spawn()
+                    .expect("watchdog");
+                let pg = Box::leak(Box::new(pg));
+                Box::new(move |db| pg.url_for(db))
+            }
+        };
+        let c = Cluster { base, template };
+        let mut conn =
+            PgConnection::establish(&(c.base)("postgres")).expect("connect to the cluster");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", c.template))
+            .execute(&mut conn)
+            .expect("drop template");
+        diesel::sql_query(format!("CREATE DATABASE {}", c.template))
+            .execute(&mut conn)
+            .expect("create template");
+        let mut tconn =
+            PgConnection::establish(&(c.base)(&c.template)).expect("connect to the template");
+        db::migrate(&mut tconn).expect("migrate the template");
+        c
+    })
+}
+
+/// A fresh database cloned from the migrated template; dropped with the value.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        let c = cluster();
+        let name = format!("t_{}", Uuid::new_v4().simple());
+        let mut conn = PgConnection::establish(&admin_url()).expect("connect");
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {}", c.template))
+            .execute(&mut conn)
+            .expect("clone template");
+        TestDb {
+            url: (c.base)(&name),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&admin_url()) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    /// Asserts the status (printing the body when it differs) and returns self.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+    /// Asserts a problem+json error with this status and code.
+    #[track_caller]
+    pub fn problem(self, status: u16, code: &str) -> Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.body
+        );
+        let v = self.json();
+        assert_eq!(v["code"], code, "{v}");
+        assert_eq!(v["status"], status, "{v}");
+        assert!(v["type"].as_str().unwrap().ends_with(code), "{v}");
+        assert!(v["title"].is_string() && v["detail"].is_string(), "{v}");
+        v
+    }
+}
+
+/// A request under construction.
+pub struct Req<'a> {
+    app: &'a TestApp,
+    method: &'static str,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+impl Req<'_> {
+    pub fn token(mut self, token: &str) -> Self {
+        self.headers
+            .push(("Authorization".into(), format!("Bearer {token}")));
+        self
+    }
+    pub fn header(mut self, k: &str, v: &str) -> Self {
+        self.headers.push((k.into(), v.into()));
+        self
+    }
+    pub fn json(mut self, v: &Value) -> Self {
+        self.body = Some(v.to_string());
+        self.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        self
+    }
+    pub fn raw(mut self, body: &str, content_type: &str) -> Self {
+        self.body = Some(body.to_owned());
+        self.headers
+            .push(("Content-Type".into(), content_type.into()));
+        self
+    }
+    pub fn send(self) -> Resp {
+        let url = format!("{}{}", self.app.address, self.path);
+        let mut r = self.app.agent.request(self.method, &url);
+        for (k, v) in &self.headers {
+            r = r.set(k, v);
+        }
+        let result = match self.body {
+            Some(b) => r.send_string(&b),
+            None => r.call(),
+        };
+        let resp = match result {
+            Ok(resp) => resp,
+            Err(ureq::Error::Status(_, resp)) => resp,
+            Err(e) => panic!("{} {}: {e}", self.method, self.path),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .flat_map(|n| {
+                resp.all(&n)
+                    .into_iter()
+                    .map(move |v| (n.clone(), v.to_owned()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let body = resp.into_string().unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// The server, its database and ready-made helpers.
+pub struct TestApp {
+    pub address: String,
+    pub pool: DbPool,
+    pub queries: QueryCounter,
+    pub jwt: JwtKeys,
+    agent: ureq::Agent,
+    stop: Option<actix_web::dev::ServerHandle>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Dropped last: the database outlives the server and the pool.
+    _db: TestDb,
+}
+
+pub fn config() -> Config {
+    Config {
+        database_url: None,
+        bind: "127.0.0.1:0".into(),
+        jwt_secret: Some(Secret::new(JWT_SECRET.to_vec())),
+        public_url: "https://news.example.cn".into(),
+        data_dir: std::env::temp_dir(),
+        pool_size: 4,
+    }
+}
+
+impl TestApp {
+    pub fn spawn() -> TestApp {
+        let db = TestDb::new();
+        let (pool, queries) = db::build_counted_pool(&db.url, 4);
+        let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
+        let state = web::Data::new(AppState::new(pool.clone(), config(), jwt.clone()));
+        let (tx, rx) = mpsc::channel();
+        let scheduler_pool = pool.clone();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = HttpServer::new(move || app(state.clone()))
+                    .workers(2)
+                    .bind(("127.0.0.1", 0))
+                    .expect("bind");
+                let addr = server.addrs()[0];
+                let server = server.shutdown_timeout(1).run();
+                actix_web::rt::spawn(newsdesk::articles::scheduler::run(scheduler_pool));
+                tx.send((addr, server.handle())).expect("send address");
+                let _ = server.await;
+            })
+        });
+        let (addr, handle) = rx.recv().expect("server started");
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(30))
+            .redirects(0)
+            .build();
+        TestApp {
+            address: format!("http://{addr}"),
+            pool,
+            queries,
+            jwt,
+            agent,
+            stop: Some(handle),
+            thread: Some(thread),
+            _db: db,
+        }
+    }
+
+    pub fn req(&self, method: &'static str, path: &str) -> Req<'_> {
+        Req {
+            app: self,
+            method,
+            path: path.to_owned(),
+            headers: vec![],
+            body: None,
+        }
+    }
+    pub fn get(&self, path: &str) -> Resp {
+        self.req("GET", path).send()
+    }
+
+    /// A direct database connection, for arranging and checking state.
+    pub fn conn(&self) -> db::DbConn {
+        self.pool.get().expect("connection")
+    }
+
+    /// Creates a staff account directly; returns its id.
+    pub fn editor(&self, email: &str, role: Role) -> Uuid {
+        let hash = newsdesk::auth::password::hash(PASSWORD).expect("hash");
+        let id = Uuid::now_v7();
+        diesel::insert_into(newsdesk::schema::editors::table)
+            .values((
+                newsdesk::schema::editors::id.eq(id),
+                newsdesk::schema::editors::email.eq(email),
+                newsdesk::schema::editors::display_name.eq(format!(
+                    "{} {}",
+                    role.as_str(),
+                    &email[..email.find('@').unwrap_or(0)]
+                )),
+                newsdesk::schema::editors::role.eq(role.as_str()),
+                newsdesk::schema::editors::password_hash.eq(hash),
+            ))
+            .execute(&mut self.conn())
+            .expect("insert editor");
+        id
+    }
+
+    /// Logs in through the API; returns the whole token response.
+    pub fn login(&self, email: &str) -> Value {
+        self.req("POST", "/api/v1/auth/login")
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .expect(200)
+            .json()
+    }
+
+    /// A new account of `role` and an access token for it.
+    pub fn staff(&self, role: Role) -> (Uuid, String) {
+        let email = format!(
+            "{}-{}@newsdesk.test",
+            role.as_str(),
+            &Uuid::new_v4().simple().to_string()[..8]
+        );
+        let id = self.editor(&email, role);
+        let token = self.login(&email)["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        (id, token)
+    }
+
+    pub fn admin(&self) -> String {
+        self.staff(Role::Admin).1
+    }
+
+    /// Creates a section through the API; returns its JSON.
+    pub fn section(&self, token: &str, slug: &str, name: &str, parent: Option<&str>) -> Value {
+        self.req("POST", "/api/v1/sections")
+            .token(token)
+            .json(&json!({"slug": slug, "name": name, "parent_id": parent}))
+            .send()
+            .expect(201)
+            .json()
+    }
+
+    pub fn tag(&self, token: &str, name: &str) -> Value {
+        self.req("POST", "/api/v1/tags")
+            .token(token)
+            .json(&json!({"name": name}))
+            .send()
+            .expect(201)
+            .json()
+    }
+
+    pub fn person(&self, token: &str, name: &str) -> Value {
+        self.req("POST", "/api/v1/correspondents")
+            .token(token)
+            .json(&json!({"name": name, "affiliation": "嘉鱼县委宣传部", "email": "secret@example.cn", "phone": "13800000000", "notes": "private"}))
+            .send()
+            .expect(201)
+            .json()
+    }
+
+    /// Creates a draft through the API.
+    pub fn draft(&self, token: &str, body: &Value) -> Value {
+        self.req("POST", "/api/v1/articles")
+            .token(token)
+            .json(body)
+            .send()
+            .expect(201)
+            .json()
+    }
+
+    /// Moves an article; asserts 200.
+    pub fn move_to(&self, token: &str, id: &str, to: &str) -> Value {
+        self.req("POST", &format!("/api/v1/articles/{id}/transition"))
+            .token(token)
+            .json(&json!({"to": to}))
+            .send()
+            .expect(200)
+            .json()
+    }
+
+    /// Creates and publishes an article; returns it as published.
+    pub fn published(&self, token: &str, body: &Value) -> Value {
+        let a = self.draft(token, body);
+        let id = a["id"].as_str().expect("id").to_owned();
+        self.move_to(token, &id, "in_review");
+        self.move_to(token, &id, "published")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(handle) = self.stop.take() {
+            actix_web::rt::System::new().block_on(handle.stop(false));
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A newsroom: an admin, a section tree (县市区 › 嘉鱼), a tag and three correspondents.
+pub struct Newsroom {
+    pub app: TestApp,
+    pub admin: String,
+    pub counties: Value,
+    pub jiayu: Value,
+    pub tag: Value,
+    pub people: Vec<Value>,
+}
+
+impl Newsroom {
+    pub fn new() -> Newsroom {
+        let app = TestApp::spawn();
+        let admin = app.admin();
+        let counties = app.section(&admin, "counties", "县市区", None);
+        let jiayu = app.section(&admin, "jiayu", "嘉鱼", counties["id"].as_str());
+        let tag = app.tag(&admin, "干部素质提升年");
+        let people = ["夏洋", "洪秀", "周全"]
+            .iter()
+            .map(|n| app.person(&admin, n))
+            .collect();
+        Newsroom {
+            app,
+            admin,
+            counties,
+            jiayu,
+            tag,
+            people,
+        }
+    }
+
+    /// A valid create body in 嘉鱼 with the three correspondents and the tag.
+    pub fn article(&self, title: &str) -> Value {
+        json!({
+            "title": title,
+            "body_html": "<p>今年以来，嘉鱼县聚焦聚力支点建设。</p><h2>走下去</h2><p>产业园区是县域经济发展的主引擎。</p>",
+            "section_id": self.jiayu["id"],
+            "byline": self.people.iter().map(|p| json!({"correspondent_id": p["id"], "role": "correspondent"})).collect::<Vec<_>>(),
+            "tag_ids": [self.tag["id"]],
+            "source": "咸宁新闻网",
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests through the HTTP layer, against a real PostgreSQL (a fresh database per
+//! test, cloned from a migrated template).
+
+mod helpers;
+
+mod articles;
+mod auth;
+mod errors;
+mod listing;
+mod operating;
+mod resources;
+mod schema;

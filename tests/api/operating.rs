@@ -1,0 +1,85 @@
+//! Probes, request ids, metrics, the OpenAPI document and Swagger UI.
+
+use crate::helpers::TestApp;
+
+#[test]
+fn probes_and_metrics() {
+    let app = TestApp::spawn();
+    assert_eq!(app.get("/healthz").expect(200).json()["status"], "ok");
+    assert_eq!(app.get("/readyz").expect(200).json()["status"], "ok");
+    app.get("/api/v1/sections").expect(200);
+    let m = app.get("/metrics").expect(200);
+    assert!(m.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(m.body.contains("http_requests_total"), "{}", m.body);
+}
+
+#[test]
+fn request_ids_are_echoed_or_made() {
+    let app = TestApp::spawn();
+    let r = app
+        .req("GET", "/healthz")
+        .header("X-Request-Id", "abc-123")
+        .send();
+    assert_eq!(r.header("x-request-id"), Some("abc-123"));
+    let made = app.get("/api/v1/nope");
+    assert_eq!(made.header("x-request-id").unwrap().len(), 36);
+    assert_eq!(made.header("x-content-type-options"), Some("nosniff"));
+}
+
+#[test]
+fn openapi_document_is_served_and_committed() {
+    let app = TestApp::spawn();
+    let served = app.get("/api/v1/openapi.json").expect(200).json();
+    assert_eq!(served["openapi"], "3.1.0");
+    let generated = newsdesk::openapi::document_json();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap_or_default();
+    if committed != generated {
+        let first = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "openapi/openapi.json differs from `newsdesk openapi` (first difference at line {}): run `cargo run -- openapi > openapi/openapi.json`",
+            first + 1
+        );
+    }
+    assert_eq!(
+        served,
+        serde_json::from_str::<serde_json::Value>(&generated).unwrap()
+    );
+    let paths = served["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/articles",
+        "/api/v1/articles/{id}/transition",
+        "/api/v1/auth/login",
+        "/healthz",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing");
+    }
+    // Every operation documents its errors as problem+json.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for (code, r) in responses {
+                if code.starts_with('4') {
+                    assert!(
+                        r["content"].get("application/problem+json").is_some(),
+                        "{method} {path} {code}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn swagger_ui_is_served_from_the_binary() {
+    let app = TestApp::spawn();
+    let r = app.get("/api/v1/docs/").expect(200);
+    assert!(r.body.contains("swagger"), "{}", r.body);
+    let js = app.get("/api/v1/docs/swagger-ui-bundle.js").expect(200);
+    assert!(js.body.len() > 100_000);
+}
