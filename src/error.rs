@@ -272,6 +272,11 @@ impl From<DieselError> for AppError {
                     DatabaseErrorKind::ClosedConnection => {
                         AppError::Unavailable("the database connection was lost".into())
                     }
+                    // PostgreSQL text cannot hold NUL (SQLSTATE 22021): the client sent it.
+                    _ if info.message().contains("invalid byte sequence") => AppError::bad_request(
+                        "invalid_text",
+                        "text must be valid UTF-8 without NUL characters",
+                    ),
                     _ => AppError::Internal(format!("database: {}", info.message())),
                 }
             }

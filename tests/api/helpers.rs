@@ -39,14 +39,15 @@ fn cluster() -> &'static Cluster {
         let template = format!("newsdesk_template_{}", std::process::id());
         let base: Box<dyn Fn(&str) -> String + Send + Sync> = match std::env::var("DATABASE_URL") {
             Ok(url) if !url.is_empty() => {
-                let (prefix, rest) = url
+                let (path, query) = match url.split_once('?') {
+                    Some((p, q)) => (p.to_owned(), format!("?{q}")),
+                    None => (url.clone(), String::new()),
+                };
+                let prefix = path
                     .rsplit_once('/')
-                    .expect("DATABASE_URL has a database name");
-                let query = rest
-                    .split_once('?')
-                    .map(|(_, q)| format!("?{q}"))
-                    .unwrap_or_default();
-                let prefix = prefix.to_owned();
+                    .expect("DATABASE_URL names a database")
+                    .0
+                    .to_owned();
                 Box::new(move |db| format!("{prefix}/{db}{query}"))
             }
             _ => {

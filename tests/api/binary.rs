@@ -1,0 +1,190 @@
+//! The README's first command, end to end: the real binary on a fresh data dir runs its own
+//! PostgreSQL with demo content, stops it on SIGTERM, recovers a stale pid file and reuses the
+//! data on the next start.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    stdout: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let port = free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+            .arg("serve")
+            .env_remove("DATABASE_URL")
+            .env_remove("NEWSDESK_JWT_SECRET")
+            .env("NEWSDESK_DATA_DIR", dir)
+            .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start newsdesk");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let mut pipe = child.stdout.take().unwrap();
+        let sink = stdout.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            stdout,
+        };
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Ok(r) = ureq::get(&format!("{}/readyz", server.base)).call() {
+                if r.status() == 200 {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "the server did not become ready");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        server
+    }
+
+    fn get(&self, path: &str) -> serde_json::Value {
+        let body = ureq::get(&format!("{}{path}", self.base))
+            .call()
+            .expect(path)
+            .into_string()
+            .unwrap();
+        serde_json::from_str(&body).unwrap()
+    }
+
+    fn login(&self, password: &str) -> u16 {
+        match ureq::post(&format!("{}/api/v1/auth/login", self.base))
+            .set("Content-Type", "application/json")
+            .send_string(
+                &json!({"email": "admin@newsdesk.local", "password": password}).to_string(),
+            ) {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// SIGTERM, then wait (up to 40 s) for the exit status.
+    fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(status);
+        }
+        let pid = i32::try_from(self.child.id()).expect("pid");
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(40);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+
+    /// SIGTERM, then a clean exit.
+    fn stop(mut self) {
+        let status = self
+            .terminate()
+            .expect("the server did not stop within 40 s");
+        assert!(status.success(), "exit status {status}");
+    }
+}
+
+impl Drop for Server {
+    /// A failed assertion must not leave the server (and its PostgreSQL) running.
+    fn drop(&mut self) {
+        if self.terminate().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+#[test]
+fn the_server_runs_its_own_postgres_with_demo_content() {
+    let dir = std::env::temp_dir().join(format!("newsdesk-bin-{}", uuid::Uuid::new_v4().simple()));
+    let server = Server::start(&dir);
+    let a =
+        server.get("/api/v1/articles/jia-yu-xian-nian-qing-gan-bu-yi-xian-lian-bing-zhang-cai-gan");
+    assert_eq!(a["title"], "嘉鱼县：年轻干部一线练兵长才干");
+    assert_eq!(a["byline"].as_array().unwrap().len(), 3);
+    assert_eq!(a["section"]["slug"], "jiayu");
+    assert_eq!(a["tags"][0]["name"], "干部素质提升年");
+    assert_eq!(a["editor"]["display_name"], "何帆");
+    assert_eq!(
+        a["links"]["previous"]["title"],
+        "【央媒省媒看咸宁】全国九座在建大桥缆索“嘉鱼造”"
+    );
+    assert_eq!(
+        a["links"]["next"]["title"],
+        "嘉鱼渡普镇人大服务特色产业发展"
+    );
+    let jiayu = server.get("/api/v1/sections/jiayu");
+    assert_eq!(jiayu["parent"]["name"], "县市区");
+    let all = server.get("/api/v1/articles?limit=100&count=true");
+    assert!(
+        all["page"]["total"].as_i64().unwrap() >= 20,
+        "{}",
+        all["page"]
+    );
+    let out = server.stdout.lock().unwrap().clone();
+    let password = out
+        .split("password: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no demo password printed: {out}"))
+        .to_owned();
+    assert_eq!(server.login(&password), 200);
+    server.stop();
+    let pidfile = dir.join("pg/postmaster.pid");
+    assert!(
+        !pidfile.exists(),
+        "PostgreSQL still running after the server stopped"
+    );
+
+    // A crash leaves a pid file naming a process that is gone: recovered on the next start.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    std::fs::write(
+        &pidfile,
+        format!("{dead_pid}\n{}\n", dir.join("pg").display()),
+    )
+    .unwrap();
+    let server = Server::start(&dir);
+    assert_eq!(server.login(&password), 200, "the data was not reused");
+    assert!(
+        !server.stdout.lock().unwrap().contains("password:"),
+        "seeded twice"
+    );
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
