@@ -61,12 +61,11 @@ pub fn respond(
     } else {
         HttpResponse::Ok()
     };
+    // The same URL answers staff and anonymous callers differently: caches must key on it.
     builder
         .insert_header((header::ETAG, etag.clone()))
-        .insert_header((header::CACHE_CONTROL, cache));
-    if authenticated {
-        builder.insert_header((header::VARY, HeaderValue::from_static("Authorization")));
-    }
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::VARY, HeaderValue::from_static("Authorization")));
     if none_match(req, &etag) {
         builder.finish()
     } else {

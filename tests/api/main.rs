@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod articles;
 mod auth;
 mod binary;
