@@ -79,6 +79,13 @@ async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound("no such resource".into()))
 }
 
+/// `/api/v1/docs` → `/api/v1/docs/` (Swagger UI's relative asset paths need the slash).
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header(("Location", format!("{API_PREFIX}/docs/")))
+        .finish()
+}
+
 /// Everything the app serves.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
@@ -92,6 +99,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(operating::healthz)
     .service(operating::readyz)
     .service(operating::metrics_text)
+    .route(&format!("{API_PREFIX}/docs"), web::get().to(docs_redirect))
     .service(
         SwaggerUi::new(format!("{API_PREFIX}/docs/{{_:.*}}"))
             .url(format!("{API_PREFIX}/openapi.json"), openapi::document()),

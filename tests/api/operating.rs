@@ -78,6 +78,8 @@ fn openapi_document_is_served_and_committed() {
 #[test]
 fn swagger_ui_is_served_from_the_binary() {
     let app = TestApp::spawn();
+    let moved = app.get("/api/v1/docs").expect(308);
+    assert_eq!(moved.header("location"), Some("/api/v1/docs/"));
     let r = app.get("/api/v1/docs/").expect(200);
     assert!(r.body.contains("swagger"), "{}", r.body);
     let js = app.get("/api/v1/docs/swagger-ui-bundle.js").expect(200);
