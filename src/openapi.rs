@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    articles, auth, correspondents, editors, error, operating, pagination, sections, tags,
+    articles, audit, auth, correspondents, editors, error, operating, pagination, sections, tags,
 };
 
 /// The API prefix of every resource path (the probes are at the root).
@@ -52,6 +52,9 @@ impl Modify for BearerAuth {
         articles::handlers::list_articles, articles::handlers::list_section_articles,
         articles::handlers::get_article, articles::handlers::create_article, articles::handlers::update_article,
         articles::handlers::transition_article, articles::handlers::delete_article,
+        articles::revisions::list_revisions, articles::revisions::get_revision,
+        articles::revisions::restore_revision,
+        audit::handlers::list_audit,
     ),
     components(schemas(error::Problem, error::FieldError, pagination::PageInfo)),
     tags(
@@ -61,6 +64,7 @@ impl Modify for BearerAuth {
         (name = "correspondents", description = "People credited in bylines (通讯员、记者、摄影)"),
         (name = "editors", description = "Staff accounts"),
         (name = "auth", description = "Login, tokens, the caller's account"),
+        (name = "audit", description = "Who did what (admins)"),
         (name = "operating", description = "Probes and metrics, at the root"),
     )
 )]

@@ -7,7 +7,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{AppError, FieldError};
 use crate::openapi::{self, API_PREFIX};
-use crate::{articles, auth, correspondents, editors, operating, sections, tags};
+use crate::{articles, audit, auth, correspondents, editors, operating, sections, tags};
 
 /// Request bodies above this are refused with 413.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -137,7 +137,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(articles::handlers::create_article)
             .service(articles::handlers::update_article)
             .service(articles::handlers::transition_article)
-            .service(articles::handlers::delete_article),
+            .service(articles::handlers::delete_article)
+            .service(articles::revisions::list_revisions)
+            .service(articles::revisions::get_revision)
+            .service(articles::revisions::restore_revision)
+            .service(audit::handlers::list_audit),
     )
     .default_service(web::to(not_found));
 }

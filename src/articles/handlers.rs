@@ -281,7 +281,7 @@ fn article_etag(version: i32, bytes: &[u8]) -> String {
 }
 
 /// The version named by an `If-Match` header: `"v7-…"`, `"7"` or `W/"v7-…"`.
-fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, AppError> {
+pub(crate) fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, AppError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -302,7 +302,7 @@ fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, AppError> {
 
 /// A read answers 200 or 304 with the cache policy of the caller; a write answers `status`
 /// (with `location` on create), never cached. Both carry the article's ETag.
-fn article_response(
+pub(crate) fn article_response(
     req: &HttpRequest,
     authenticated: bool,
     view: &ArticleView,

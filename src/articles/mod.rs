@@ -3,6 +3,7 @@
 pub mod handlers;
 pub mod model;
 pub mod queries;
+pub mod revisions;
 pub mod scheduler;
 pub mod views;
 pub mod workflow;

@@ -362,6 +362,56 @@ pub fn update(
     req: UpdateArticleRequest,
     if_match: Option<i32>,
 ) -> Result<Article, AppError> {
+    apply(conn, actor, id, req, if_match, "update", None)
+}
+
+/// Restores the editable fields of revision `number` (not the status) as a new version, whose
+/// revision is marked `restore`. A version check is optional.
+pub fn restore(
+    conn: &mut PgConnection,
+    actor: &Editor,
+    id: Uuid,
+    number: i32,
+    version: Option<i32>,
+) -> Result<Article, AppError> {
+    let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
+    ensure_may_edit(actor, &current)?;
+    let snapshot: serde_json::Value = article_revisions::table
+        .find((id, number))
+        .select(article_revisions::snapshot)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("revision"))?;
+    let s: ArticleSnapshot = serde_json::from_value(snapshot)
+        .map_err(|e| AppError::Internal(format!("revision {number} of {id}: {e}")))?;
+    let req = UpdateArticleRequest {
+        title: Some(s.title),
+        body_html: Some(s.body_html),
+        section_id: Some(s.section_id),
+        byline: Some(s.byline),
+        tag_ids: Some(s.tag_ids),
+        // Contributors may not set the responsible editor: theirs stays as it is.
+        editor_id: actor.role().is_desk().then_some(s.editor_id),
+        slug: Some(s.slug),
+        subtitle: Some(s.subtitle),
+        summary: Some(Some(s.summary)),
+        source: Some(s.source),
+        cover_image: Some(s.cover_image),
+        version: Some(version.unwrap_or(current.version)),
+    };
+    let note = format!("restored revision {number}");
+    apply(conn, actor, id, req, None, "restore", Some(&note))
+}
+
+fn apply(
+    conn: &mut PgConnection,
+    actor: &Editor,
+    id: Uuid,
+    req: UpdateArticleRequest,
+    if_match: Option<i32>,
+    action: &str,
+    note: Option<&str>,
+) -> Result<Article, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     ensure_may_edit(actor, &current)?;
     if actor.role() == Role::Contributor && req.editor_id.is_some() {
@@ -456,7 +506,7 @@ pub fn update(
     if before.s.byline != d.s.byline || before.s.tag_ids != d.s.tag_ids {
         store_relations(conn, id, &d)?;
     }
-    record(conn, &a, Some(actor.id), "update", None, &changed)?;
+    record(conn, &a, Some(actor.id), action, note, &changed)?;
     Ok(a)
 }
 

@@ -265,7 +265,20 @@ pub fn config() -> Config {
 
 impl TestApp {
     pub fn spawn() -> TestApp {
-        let db = TestDb::new();
+        Self::spawn_on(TestDb::new())
+    }
+
+    /// The server on a database prepared beforehand.
+    pub fn spawn_on(db: TestDb) -> TestApp {
+        Self::start(db, true)
+    }
+
+    /// The server without its scheduler (when other processes are to publish).
+    pub fn spawn_without_scheduler() -> TestApp {
+        Self::start(TestDb::new(), false)
+    }
+
+    fn start(db: TestDb, scheduler: bool) -> TestApp {
         let (pool, queries) = db::build_counted_pool(&db.url, 4);
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
         let state = web::Data::new(AppState::new(pool.clone(), config(), jwt.clone()));
@@ -279,7 +292,9 @@ impl TestApp {
                     .expect("bind");
                 let addr = server.addrs()[0];
                 let server = server.shutdown_timeout(1).run();
-                actix_web::rt::spawn(newsdesk::articles::scheduler::run(scheduler_pool));
+                if scheduler {
+                    actix_web::rt::spawn(newsdesk::articles::scheduler::run(scheduler_pool));
+                }
                 tx.send((addr, server.handle())).expect("send address");
                 let _ = server.await;
             })
@@ -299,6 +314,11 @@ impl TestApp {
             thread: Some(thread),
             _db: db,
         }
+    }
+
+    /// The URL of this test's database.
+    pub fn database_url(&self) -> &str {
+        &self._db.url
     }
 
     pub fn req(&self, method: &'static str, path: &str) -> Req<'_> {
@@ -448,7 +468,10 @@ pub struct Newsroom {
 
 impl Newsroom {
     pub fn new() -> Newsroom {
-        let app = TestApp::spawn();
+        Self::with(TestApp::spawn())
+    }
+
+    pub fn with(app: TestApp) -> Newsroom {
         let admin = app.admin();
         let counties = app.section(&admin, "counties", "县市区", None);
         let jiayu = app.section(&admin, "jiayu", "嘉鱼", counties["id"].as_str());

@@ -12,3 +12,4 @@ mod listing;
 mod operating;
 mod resources;
 mod schema;
+mod workflow;

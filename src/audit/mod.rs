@@ -1,4 +1,7 @@
-//! The audit log: who did what, written in the same transaction as the change it records.
+//! The audit log: who did what, written in the same transaction as the change it records, and
+//! read by admins at `GET /audit`.
+
+pub mod handlers;
 
 use diesel::prelude::*;
 use serde_json::Value;

@@ -1,0 +1,259 @@
+//! `GET /articles/{id}/revisions`, one revision, and restore: every write of an article left a
+//! revision (who, when, what changed, the editable fields at that version).
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::handlers::{article_response, if_match_version, load_view};
+use super::model::Article;
+use super::queries;
+use super::views::ArticleSnapshot;
+use super::write;
+use crate::auth::Auth;
+use crate::editors::views::EditorRef;
+use crate::error::{AppError, Problem};
+use crate::ident::IdOrSlug;
+use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
+use crate::schema::{article_revisions, editors};
+use crate::startup::AppState;
+use crate::{db, http_cache};
+
+/// One stored version of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    /// The article's version after this write (1 = creation).
+    pub number: i32,
+    /// Who wrote it (`null` for the scheduler, or a deleted account).
+    pub editor: Option<EditorRef>,
+    pub created_at: DateTime<Utc>,
+    /// `create`, `update`, `submit`, `send_back`, `schedule`, `unschedule`, `publish`,
+    /// `archive` or `restore`.
+    pub action: String,
+    pub note: Option<String>,
+    /// Names of the fields this write changed.
+    pub changed: Vec<String>,
+    pub snapshot: ArticleSnapshot,
+}
+
+type RevisionRow = (
+    i32,
+    Option<Uuid>,
+    Option<String>,
+    DateTime<Utc>,
+    String,
+    Option<String>,
+    Vec<Option<String>>,
+    serde_json::Value,
+);
+
+fn view(row: RevisionRow) -> Result<RevisionView, AppError> {
+    let (number, editor_id, display_name, created_at, action, note, changed, snapshot) = row;
+    Ok(RevisionView {
+        number,
+        editor: editor_id
+            .zip(display_name)
+            .map(|(id, display_name)| EditorRef { id, display_name }),
+        created_at,
+        action,
+        note,
+        changed: changed.into_iter().flatten().collect(),
+        snapshot: serde_json::from_value(snapshot)
+            .map_err(|e| AppError::Internal(format!("revision {number}: {e}")))?,
+    })
+}
+
+fn load(
+    conn: &mut PgConnection,
+    article: Uuid,
+    number: Option<i32>,
+    before: Option<i32>,
+    limit: i64,
+) -> Result<Vec<RevisionView>, AppError> {
+    let mut q = article_revisions::table
+        .left_join(editors::table)
+        .filter(article_revisions::article_id.eq(article))
+        .select((
+            article_revisions::number,
+            article_revisions::editor_id,
+            editors::display_name.nullable(),
+            article_revisions::created_at,
+            article_revisions::action,
+            article_revisions::note,
+            article_revisions::changed,
+            article_revisions::snapshot,
+        ))
+        .order(article_revisions::number.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(n) = number {
+        q = q.filter(article_revisions::number.eq(n));
+    }
+    if let Some(b) = before {
+        q = q.filter(article_revisions::number.lt(b));
+    }
+    q.load::<RevisionRow>(conn)?.into_iter().map(view).collect()
+}
+
+/// The article, when the caller may see its history: the desk, or the contributor who wrote it.
+fn readable(conn: &mut PgConnection, auth: &Auth, id: Uuid) -> Result<Article, AppError> {
+    let a =
+        queries::find(conn, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("article"))?;
+    if auth.role().is_desk() || a.created_by == Some(auth.id()) {
+        Ok(a)
+    } else {
+        Err(AppError::not_found("article"))
+    }
+}
+
+/// An article's revisions, newest first (staff who may see the article).
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Article id"), ListQuery),
+    responses(
+        (status = 200, description = "Revisions, newest first", body = inline(Page<RevisionView>)),
+        (status = 400, description = "Bad id, limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article (or not the caller's)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{id}/revisions")]
+pub async fn list_revisions(
+    req: HttpRequest,
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let before = q
+        .cursor
+        .as_deref()
+        .map(|c| Cursor::decode(c, 'r'))
+        .transpose()?
+        .map(|c| {
+            c.key
+                .and_then(|k| k.parse::<i32>().ok())
+                .ok_or_else(|| AppError::bad_request("invalid_cursor", "the cursor is malformed"))
+        })
+        .transpose()?;
+    let want_total = q.count.unwrap_or(false);
+    let (rows, total) = db::run(&state.pool, move |c| {
+        let a = readable(c, &auth, id)?;
+        let rows = load(c, id, None, before, limit + 1)?;
+        let total = want_total.then_some(i64::from(a.version));
+        Ok((rows, total))
+    })
+    .await?;
+    let (rows, next_cursor) = pagination::finish(rows, limit, |r| Cursor {
+        kind: 'r',
+        at: None,
+        key: Some(r.number.to_string()),
+        id,
+    });
+    http_cache::json_response(
+        &req,
+        true,
+        &Page {
+            data: rows,
+            page: PageInfo {
+                limit,
+                next_cursor,
+                total,
+            },
+        },
+    )
+}
+
+/// One revision.
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Article id"), ("n" = i32, Path, description = "Revision number")),
+    responses(
+        (status = 200, description = "The revision", body = RevisionView),
+        (status = 400, description = "Bad id or number", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article or revision", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{id}/revisions/{n}")]
+pub async fn get_revision(
+    req: HttpRequest,
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, n) = path.into_inner();
+    let rev = db::run(&state.pool, move |c| {
+        readable(c, &auth, id)?;
+        load(c, id, Some(n), None, 1)?
+            .pop()
+            .ok_or_else(|| AppError::not_found("revision"))
+    })
+    .await?;
+    http_cache::json_response(&req, true, &rev)
+}
+
+/// `POST /articles/{id}/revisions/{n}/restore`: optional version check.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    /// The version the caller last saw (or send `If-Match`); optional.
+    pub version: Option<i32>,
+}
+
+/// Restore a revision's editable fields (not its status) as a new version and revision.
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Article id"), ("n" = i32, Path, description = "Revision number")),
+    request_body(content = Option<RestoreRequest>, description = "Optional; `{}` or no body"),
+    responses(
+        (status = 200, description = "Restored; version bumped", body = super::views::ArticleView),
+        (status = 400, description = "Bad id, number or body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article or revision", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The revision's slug is now another article's", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The revision refers to something deleted since", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles/{id}/revisions/{n}/restore")]
+pub async fn restore_revision(
+    req: HttpRequest,
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, i32)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (id, n) = path.into_inner();
+    // The body is optional: none, or a JSON object.
+    let given: RestoreRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        RestoreRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::bad_request("malformed_request", format!("invalid body: {e}")))?
+    };
+    let version = if_match_version(&req)?.or(given.version);
+    let actor = auth.editor.clone();
+    let public_url = state.config.public_url.clone();
+    let view = db::transaction(&state.pool, move |c| {
+        let a = write::restore(c, &actor, id, n, version)?;
+        load_view(c, &a, &public_url)
+    })
+    .await?;
+    article_response(
+        &req,
+        true,
+        &view,
+        Some((actix_web::http::StatusCode::OK, None)),
+    )
+}
