@@ -1,6 +1,8 @@
 //! Field checks shared by the resources: they collect every problem of a request at once, so a
 //! 422 lists all invalid fields.
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{AppError, FieldError};
 
 /// Collects field errors; `finish` turns them into a 422.
@@ -101,4 +103,18 @@ where
     T: serde::Deserialize<'de>,
 {
     serde::Deserialize::deserialize(de).map(Some)
+}
+
+/// An optional RFC 3339 query parameter; anything else is a 400 naming it.
+pub fn query_time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
+    raw.map(|s| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| AppError::BadRequest {
+                code: "invalid_parameter",
+                detail: format!("{field} must be an RFC 3339 timestamp"),
+                errors: vec![FieldError::new(field, "must be an RFC 3339 timestamp")],
+            })
+    })
+    .transpose()
 }

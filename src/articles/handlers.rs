@@ -2,7 +2,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel::PgConnection;
 use uuid::Uuid;
 
@@ -21,6 +21,7 @@ use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, Page, PageInfo};
 use crate::sections::views::SectionRef;
 use crate::startup::AppState;
+use crate::validate::query_time;
 use crate::{correspondents, db, http_cache, sections, tags};
 
 /// Loads the related rows of a page: four queries whatever the page size.
@@ -67,19 +68,6 @@ fn may_read(who: Option<&Editor>, a: &Article) -> bool {
         None => false,
         Some(e) => e.role().is_desk() || a.created_by == Some(e.id),
     }
-}
-
-fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
-    raw.map(|s| {
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| AppError::BadRequest {
-                code: "invalid_parameter",
-                detail: format!("{field} must be an RFC 3339 timestamp"),
-                errors: vec![FieldError::new(field, "must be an RFC 3339 timestamp")],
-            })
-    })
-    .transpose()
 }
 
 fn bad_param(field: &str, message: &str) -> AppError {
@@ -143,8 +131,8 @@ async fn list(
         .as_deref()
         .map(|c| Cursor::decode(c, sort.cursor_kind()))
         .transpose()?;
-    let published_after = parse_time("published_after", q.published_after.as_deref())?;
-    let published_before = parse_time("published_before", q.published_before.as_deref())?;
+    let published_after = query_time("published_after", q.published_after.as_deref())?;
+    let published_before = query_time("published_before", q.published_before.as_deref())?;
     let visibility = match &staff {
         None => Visibility::Public,
         Some(e) if e.role().is_desk() => Visibility::Desk,

@@ -12,10 +12,11 @@ use uuid::Uuid;
 use crate::auth::Auth;
 use crate::editors::views::EditorRef;
 use crate::editors::Role;
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, Problem};
 use crate::pagination::{self, Cursor, Page, PageInfo};
 use crate::schema::{audit_log, editors};
 use crate::startup::AppState;
+use crate::validate::query_time;
 use crate::{db, http_cache};
 
 /// One audit entry.
@@ -54,19 +55,6 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
     /// From `page.next_cursor`.
     pub cursor: Option<String>,
-}
-
-fn time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
-    raw.map(|s| {
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| AppError::BadRequest {
-                code: "invalid_parameter",
-                detail: format!("{field} must be an RFC 3339 timestamp"),
-                errors: vec![FieldError::new(field, "must be an RFC 3339 timestamp")],
-            })
-    })
-    .transpose()
 }
 
 type Row = (
@@ -108,8 +96,8 @@ pub async fn list_audit(
         .as_deref()
         .map(|c| Cursor::decode(c, 'a'))
         .transpose()?;
-    let since = time("since", q.since.as_deref())?;
-    let until = time("until", q.until.as_deref())?;
+    let since = query_time("since", q.since.as_deref())?;
+    let until = query_time("until", q.until.as_deref())?;
     let rows: Vec<Row> = db::run(&state.pool, move |c| {
         let mut query = audit_log::table
             .left_join(editors::table)
