@@ -21,6 +21,7 @@ pub mod operating;
 pub mod pagination;
 pub mod routes;
 pub mod schema;
+pub mod search;
 pub mod sections;
 pub mod slug;
 pub mod startup;

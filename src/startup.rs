@@ -97,6 +97,11 @@ impl Database {
         for m in applied {
             tracing::info!(migration = %m, "applied");
         }
+        let reindexed = crate::search::reindex_missing(&mut conn)
+            .map_err(|e| StartError::Database(e.to_string()))?;
+        if reindexed > 0 {
+            tracing::info!(articles = reindexed, "search documents written");
+        }
         Ok(Database {
             pool,
             url,

@@ -19,10 +19,11 @@ use crate::editors::{self, Editor, Role};
 use crate::error::{AppError, FieldError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, Page, PageInfo};
+use crate::search::{self, SearchQuery};
 use crate::sections::views::SectionRef;
 use crate::startup::AppState;
 use crate::validate::query_time;
-use crate::{correspondents, db, http_cache, sections, tags};
+use crate::{correspondents, db, http_cache, sections, tags, text};
 
 /// Loads the related rows of a page: four queries whatever the page size.
 fn related(conn: &mut PgConnection, rows: &[ArticleSummary]) -> Result<Related, AppError> {
@@ -104,6 +105,13 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     let staff = who.0.as_ref().map(|a| a.editor.clone());
     let limit = pagination::limit(q.limit)?;
+    let search =
+        q.q.as_deref()
+            .map(SearchQuery::parse)
+            .transpose()?
+            .flatten();
+    // With `q` and no explicit sort, hits come by relevance.
+    let relevance = search.is_some() && q.sort.is_none();
     let sort = match q.sort.as_deref() {
         None | Some("published_at") => Sort::Published,
         Some("updated_at") if staff.is_some() => Sort::Updated,
@@ -129,7 +137,7 @@ async fn list(
     let after = q
         .cursor
         .as_deref()
-        .map(|c| Cursor::decode(c, sort.cursor_kind()))
+        .map(|c| Cursor::decode(c, if relevance { 'q' } else { sort.cursor_kind() }))
         .transpose()?;
     let published_after = query_time("published_after", q.published_after.as_deref())?;
     let published_before = query_time("published_before", q.published_before.as_deref())?;
@@ -150,6 +158,7 @@ async fn list(
             status,
             published_after,
             published_before,
+            search,
             sort,
         };
         let mut empty = false;
@@ -175,15 +184,43 @@ async fn list(
         if empty {
             return Ok((vec![], None, want_total.then_some(0)));
         }
-        let rows = queries::list(c, &filter, after.as_ref(), limit)?;
+        let (rows, next) = match &filter.search {
+            Some(sq) if relevance => {
+                let hits = queries::search(c, &filter, sq, after.as_ref(), limit)?;
+                let (hits, next) = pagination::finish(hits, limit, |(a, score)| Cursor {
+                    kind: 'q',
+                    at: a.published_at,
+                    key: Some(score.to_bits().to_string()),
+                    id: a.id,
+                });
+                (hits.into_iter().map(|(a, _)| a).collect::<Vec<_>>(), next)
+            }
+            _ => {
+                let rows = queries::list(c, &filter, after.as_ref(), limit)?;
+                pagination::finish(rows, limit, |a| sort.cursor_of(a))
+            }
+        };
         let total = if want_total {
             Some(queries::count(c, &filter)?)
         } else {
             None
         };
-        let (rows, next) = pagination::finish(rows, limit, |a| sort.cursor_of(a));
         let rel = related(c, &rows)?;
-        let items: Vec<ArticleListItem> = rows.iter().map(|a| rel.item(a)).collect();
+        let mut items: Vec<ArticleListItem> = rows.iter().map(|a| rel.item(a)).collect();
+        if let Some(sq) = &filter.search {
+            let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
+            let bodies: std::collections::HashMap<Uuid, String> =
+                queries::bodies(c, &ids)?.into_iter().collect();
+            for item in &mut items {
+                let body = bodies
+                    .get(&item.id)
+                    .map(|b| text::plain_text(b))
+                    .unwrap_or_default();
+                item.highlight = search::highlight(&item.summary, &sq.words)
+                    .or_else(|| search::highlight(&body, &sq.words))
+                    .or_else(|| search::highlight(&item.title, &sq.words));
+            }
+        }
         Ok((items, next, total))
     })
     .await?;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Float4, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use super::model::{Article, ArticleSummary};
@@ -14,6 +14,7 @@ use crate::pagination::Cursor;
 use crate::schema::{
     article_bylines, article_slug_redirects, article_tags, articles, correspondents, tags,
 };
+use crate::search::SearchQuery;
 
 pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Article>> {
     let q = articles::table.select(Article::as_select()).into_boxed();
@@ -116,7 +117,30 @@ pub struct ListFilter {
     pub status: Option<Status>,
     pub published_after: Option<DateTime<Utc>>,
     pub published_before: Option<DateTime<Utc>>,
+    /// `?q=`: only published articles containing every word.
+    pub search: Option<SearchQuery>,
     pub sort: Sort,
+}
+
+/// A SQL string literal. The search words and lexemes only ever hold letters, digits and
+/// Chinese characters, and quotes are doubled all the same.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The relevance of a hit: 1 when the title holds every word, plus `ts_rank` (title A, summary B,
+/// body C) scaled into [0, 1).
+fn score_sql(q: &SearchQuery) -> String {
+    let in_title = q
+        .words
+        .iter()
+        .map(|w| format!("strpos(lower(articles.title), {}) > 0", literal(w)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    format!(
+        "((CASE WHEN {in_title} THEN 1 ELSE 0 END) + ts_rank('{{0.1,0.2,0.4,1.0}}', articles.search, {}::tsquery, 32))::float4",
+        literal(&q.tsquery)
+    )
 }
 
 type Boxed<'a> = articles::BoxedQuery<'a, diesel::pg::Pg>;
@@ -162,7 +186,72 @@ fn filtered(f: &ListFilter) -> Boxed<'static> {
     if let Some(t) = f.published_before {
         q = q.filter(articles::published_at.lt(t));
     }
+    if let Some(search) = &f.search {
+        // Candidates through the GIN index, then every word as a substring.
+        q = q
+            .filter(articles::status.eq(Status::Published.as_str()))
+            .filter(sql::<Bool>(&format!(
+                "articles.search @@ {}::tsquery",
+                literal(&search.tsquery)
+            )));
+        for w in &search.words {
+            q = q.filter(sql::<Bool>(&format!(
+                "strpos(lower(articles.title || ' ' || articles.summary || ' ' || articles.body_html), {}) > 0",
+                literal(w)
+            )));
+        }
+    }
     q
+}
+
+/// One page of search hits by relevance (then `published_at desc, id desc`), with their scores.
+pub fn search(
+    conn: &mut PgConnection,
+    f: &ListFilter,
+    q: &SearchQuery,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<(ArticleSummary, f32)>> {
+    let score = score_sql(q);
+    let mut query = filtered(f).select((ArticleSummary::as_select(), sql::<Float4>(&score)));
+    if let Some(c) = after {
+        let s = c
+            .key
+            .as_deref()
+            .and_then(|k| k.parse::<u32>().ok())
+            .map(f32::from_bits)
+            .unwrap_or(f32::MAX);
+        query = query.filter(
+            sql::<Bool>(&format!(
+                "({score}, articles.published_at, articles.id) < ("
+            ))
+            .bind::<Float4, _>(s)
+            .sql(", ")
+            .bind::<Timestamptz, _>(c.at.unwrap_or_else(Utc::now))
+            .sql(", ")
+            .bind::<SqlUuid, _>(c.id)
+            .sql(")"),
+        );
+    }
+    query
+        .order((
+            sql::<Float4>(&score).desc(),
+            articles::published_at.desc(),
+            articles::id.desc(),
+        ))
+        .limit(limit + 1)
+        .load(conn)
+}
+
+/// The body HTML of `ids` (for search highlights).
+pub fn bodies(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .select((articles::id, articles::body_html))
+        .load(conn)
 }
 
 /// One page (`limit + 1` rows, so the caller knows whether there is a next one).

@@ -73,6 +73,9 @@ pub struct ArticleListItem {
     pub version: i32,
     pub char_count: i32,
     pub reading_minutes: i32,
+    /// With `?q=`: an extract around the first hit, HTML-escaped, hits in `<mark>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<String>,
 }
 
 /// A whole article.
@@ -176,6 +179,7 @@ impl Related {
             version: a.version,
             char_count: a.char_count,
             reading_minutes: text::reading_minutes(a.char_count),
+            highlight: None,
         }
     }
 
@@ -212,6 +216,9 @@ impl Related {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleListQuery {
+    /// Search (Chinese and Latin): published articles containing every word, by relevance
+    /// (title hits first), each with a `highlight`.
+    pub q: Option<String>,
     /// Section slug; includes its child sections.
     pub section: Option<String>,
     /// Tag slug (or id).

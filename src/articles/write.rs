@@ -182,6 +182,17 @@ fn store_relations(conn: &mut PgConnection, id: Uuid, d: &Draft) -> QueryResult<
     Ok(())
 }
 
+/// Rewrites the search document, in the same transaction as the write.
+fn index(conn: &mut PgConnection, d: &Draft, id: Uuid) -> QueryResult<()> {
+    crate::search::store(
+        conn,
+        id,
+        &d.s.title,
+        &d.s.summary,
+        &text::plain_text(&d.s.body_html),
+    )
+}
+
 /// The editable state of `a` (its byline and tags loaded).
 pub fn snapshot(conn: &mut PgConnection, a: &Article) -> QueryResult<ArticleSnapshot> {
     let byline = queries::bylines_for(conn, &[a.id])?
@@ -327,6 +338,7 @@ pub fn create(
         .returning(Article::as_returning())
         .get_result(conn)?;
     store_relations(conn, id, &d)?;
+    index(conn, &d, id)?;
     record(conn, &a, Some(actor.id), "create", None, &[])?;
     Ok(a)
 }
@@ -505,6 +517,12 @@ fn apply(
         .get_result(conn)?;
     if before.s.byline != d.s.byline || before.s.tag_ids != d.s.tag_ids {
         store_relations(conn, id, &d)?;
+    }
+    if changed
+        .iter()
+        .any(|f| matches!(*f, "title" | "summary" | "body_html"))
+    {
+        index(conn, &d, id)?;
     }
     record(conn, &a, Some(actor.id), action, note, &changed)?;
     Ok(a)

@@ -12,4 +12,5 @@ mod listing;
 mod operating;
 mod resources;
 mod schema;
+mod search;
 mod workflow;
