@@ -14,6 +14,7 @@ pub mod demo;
 pub mod editors;
 pub mod embedded_pg;
 pub mod error;
+pub mod feeds;
 pub mod http_cache;
 pub mod ident;
 pub mod openapi;

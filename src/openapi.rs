@@ -5,7 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    articles, audit, auth, correspondents, editors, error, operating, pagination, sections, tags,
+    articles, audit, auth, correspondents, editors, error, feeds, operating, pagination, sections,
+    tags,
 };
 
 /// The API prefix of every resource path (the probes are at the root).
@@ -55,6 +56,8 @@ impl Modify for BearerAuth {
         articles::revisions::list_revisions, articles::revisions::get_revision,
         articles::revisions::restore_revision,
         audit::handlers::list_audit,
+        feeds::handlers::site_feed, feeds::handlers::section_feed, feeds::handlers::tag_feed,
+        feeds::handlers::correspondent_feed, feeds::handlers::get_article_ninjs, feeds::handlers::news_sitemap,
     ),
     components(schemas(error::Problem, error::FieldError, pagination::PageInfo)),
     tags(
@@ -65,6 +68,7 @@ impl Modify for BearerAuth {
         (name = "editors", description = "Staff accounts"),
         (name = "auth", description = "Login, tokens, the caller's account"),
         (name = "audit", description = "Who did what (admins)"),
+        (name = "feeds", description = "RSS, Atom, JSON Feed, ninjs and the news sitemap, for aggregators"),
         (name = "operating", description = "Probes and metrics, at the root"),
     )
 )]

@@ -7,7 +7,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{AppError, FieldError};
 use crate::openapi::{self, API_PREFIX};
-use crate::{articles, audit, auth, correspondents, editors, operating, sections, tags};
+use crate::{articles, audit, auth, correspondents, editors, feeds, operating, sections, tags};
 
 /// Request bodies above this are refused with 413.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -100,12 +100,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(operating::readyz)
     .service(operating::metrics_text)
     .route(&format!("{API_PREFIX}/docs"), web::get().to(docs_redirect))
+    .service(feeds::handlers::news_sitemap)
+    .route(
+        "/articles/{slug}",
+        web::get().to(feeds::handlers::permalink),
+    )
     .service(
         SwaggerUi::new(format!("{API_PREFIX}/docs/{{_:.*}}"))
             .url(format!("{API_PREFIX}/openapi.json"), openapi::document()),
     )
     .service(
         web::scope(API_PREFIX)
+            .service(feeds::handlers::site_feed)
+            .service(feeds::handlers::section_feed)
+            .service(feeds::handlers::tag_feed)
+            .service(feeds::handlers::correspondent_feed)
+            .service(feeds::handlers::get_article_ninjs)
+            .service(feeds::handlers::news_sitemap)
             .service(auth::handlers::login)
             .service(auth::handlers::refresh_session)
             .service(auth::handlers::logout)

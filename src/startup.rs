@@ -20,6 +20,7 @@ pub struct AppState {
     pub config: Config,
     pub jwt: JwtKeys,
     pub throttle: LoginThrottle,
+    pub feeds: crate::feeds::FeedCache,
 }
 
 impl AppState {
@@ -31,6 +32,7 @@ impl AppState {
             config,
             jwt,
             throttle: LoginThrottle::default(),
+            feeds: Default::default(),
         }
     }
 }

@@ -26,7 +26,10 @@ use crate::validate::query_time;
 use crate::{correspondents, db, http_cache, sections, tags, text};
 
 /// Loads the related rows of a page: four queries whatever the page size.
-fn related(conn: &mut PgConnection, rows: &[ArticleSummary]) -> Result<Related, AppError> {
+pub(crate) fn related(
+    conn: &mut PgConnection,
+    rows: &[ArticleSummary],
+) -> Result<Related, AppError> {
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
     let mut section_ids: Vec<Uuid> = rows.iter().map(|a| a.section_id).collect();
     section_ids.sort_unstable();
@@ -63,7 +66,7 @@ pub fn load_view(
 
 /// Whether the caller may read `a`: published for everyone, the rest for the desk and for the
 /// contributor who wrote it.
-fn may_read(who: Option<&Editor>, a: &Article) -> bool {
+pub(crate) fn may_read(who: Option<&Editor>, a: &Article) -> bool {
     match who {
         _ if a.status() == Status::Published => true,
         None => false,

@@ -8,6 +8,7 @@ mod articles;
 mod auth;
 mod binary;
 mod errors;
+mod feeds;
 mod listing;
 mod operating;
 mod resources;

@@ -1,0 +1,398 @@
+//! Feed endpoints: `/feed.{format}` for the site, the same under `/sections/{slug}/`,
+//! `/tags/{slug}/` and `/correspondents/{slug}/`; `/articles/{id_or_slug}/ninjs`;
+//! `/sitemap-news.xml`; and the `/articles/{slug}` permalinks at the root.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HttpDate};
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::{self, FeedItem, Scope};
+use super::render::{self, Ninjs};
+use super::Rendered;
+use crate::articles::handlers::{load_view, may_read};
+use crate::articles::queries as article_queries;
+use crate::auth::OptionalAuth;
+use crate::error::{AppError, FieldError, Problem};
+use crate::ident::IdOrSlug;
+use crate::pagination::{Page, PageInfo};
+use crate::startup::AppState;
+use crate::{db, http_cache};
+
+pub const DEFAULT_ITEMS: i64 = 50;
+pub const MAX_ITEMS: i64 = 200;
+
+/// `?limit=` of a feed.
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Items, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// The formats of a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Rss,
+    Atom,
+    Json,
+    Ninjs,
+}
+
+impl Format {
+    fn parse(raw: &str, ninjs_allowed: bool) -> Result<Format, AppError> {
+        match raw {
+            "rss" => Ok(Format::Rss),
+            "atom" => Ok(Format::Atom),
+            "json" => Ok(Format::Json),
+            "ninjs" if ninjs_allowed => Ok(Format::Ninjs),
+            _ => Err(AppError::NotFound("no such feed format".into())),
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+            Format::Ninjs => "application/json; charset=utf-8",
+        }
+    }
+}
+
+fn limit(q: &FeedQuery) -> Result<i64, AppError> {
+    match q.limit {
+        None => Ok(DEFAULT_ITEMS),
+        Some(n) if (1..=MAX_ITEMS).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::BadRequest {
+            code: "invalid_limit",
+            detail: format!("limit must be between 1 and {MAX_ITEMS}"),
+            errors: vec![FieldError::new("limit", "must be between 1 and 200")],
+        }),
+    }
+}
+
+/// 304 when the client's copy is current (`If-None-Match` first, else `If-Modified-Since`).
+fn not_modified(req: &HttpRequest, etag: &str, last_modified: DateTime<Utc>) -> bool {
+    if req.headers().contains_key(header::IF_NONE_MATCH) {
+        return http_cache::none_match(req, etag);
+    }
+    let since = req
+        .headers()
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<HttpDate>().ok())
+        .map(std::time::SystemTime::from);
+    match since {
+        Some(since) => {
+            let since: DateTime<Utc> = since.into();
+            last_modified.timestamp() <= since.timestamp()
+        }
+        None => false,
+    }
+}
+
+fn send(req: &HttpRequest, r: &Rendered) -> HttpResponse {
+    let last_modified = HttpDate::from(std::time::SystemTime::from(r.last_modified));
+    let unchanged = not_modified(req, &r.etag, r.last_modified);
+    let mut res = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, r.etag.clone()))
+        .insert_header((header::LAST_MODIFIED, last_modified))
+        .insert_header((header::CACHE_CONTROL, http_cache::PUBLIC));
+    if unchanged {
+        res.finish()
+    } else {
+        res.content_type(r.content_type).body(r.body.clone())
+    }
+}
+
+/// Serves a feed from the cache, rebuilding it when the database changed since.
+async fn feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    scope: Scope,
+    format: Format,
+    limit: i64,
+) -> Result<HttpResponse, AppError> {
+    let key = format!("{scope:?}|{format:?}|{limit}");
+    let public_url = state.config.public_url.clone();
+    let self_url = format!("{public_url}{}", req.path());
+    let cache = state.clone();
+    let rendered = db::run(&state.pool, move |c| {
+        let (fingerprint, newest) = model::fingerprint(c)?;
+        if let Some(hit) = cache.feeds.get(&key, &fingerprint) {
+            return Ok(hit);
+        }
+        let (mut meta, items) = model::load(c, &scope, limit, &public_url)?
+            .ok_or_else(|| AppError::not_found("feed"))?;
+        meta.self_url = self_url;
+        let body = match format {
+            Format::Rss => render::rss(&meta, &items),
+            Format::Atom => render::atom(&meta, &items),
+            Format::Json => render::json_feed(&meta, &items)?,
+            Format::Ninjs => {
+                let data: Vec<Ninjs> = items
+                    .iter()
+                    .map(|i| render::ninjs(&public_url, i, "published"))
+                    .collect();
+                let page = Page {
+                    data,
+                    page: PageInfo {
+                        limit,
+                        next_cursor: None,
+                        total: None,
+                    },
+                };
+                serde_json::to_string(&page)
+                    .map_err(|e| AppError::Internal(format!("ninjs: {e}")))?
+            }
+        }
+        .into_bytes();
+        let rendered = Arc::new(Rendered {
+            etag: http_cache::etag_of(&body),
+            fingerprint,
+            body,
+            last_modified: newest,
+            content_type: format.content_type(),
+        });
+        cache.feeds.put(key, rendered.clone());
+        Ok(rendered)
+    })
+    .await?;
+    Ok(send(&req, &rendered))
+}
+
+/// The site-wide feed: the latest published articles, newest first.
+///
+/// `rss` (`application/rss+xml`), `atom` (`application/atom+xml`) or `json` (JSON Feed 1.1,
+/// `application/feed+json`). Items carry the article id as GUID, the permalink, summary, full
+/// HTML, every byline person with role, section and tags as categories. `ETag` and
+/// `Last-Modified`, with 304 on `If-None-Match` / `If-Modified-Since`.
+#[utoipa::path(
+    tag = "feeds",
+    params(("format" = String, Path, description = "rss, atom or json"), FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content(
+            (String = "application/rss+xml; charset=utf-8"),
+            (String = "application/atom+xml; charset=utf-8"),
+            (String = "application/feed+json; charset=utf-8"),
+        ), headers(("ETag" = String), ("Last-Modified" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/feed.{format}")]
+pub async fn site_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<FeedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let format = Format::parse(&path.into_inner(), false)?;
+    let limit = limit(&q)?;
+    feed(req, state, Scope::Site, format, limit).await
+}
+
+/// A section's feed (including its child sections); `ninjs` gives a `{data, page}` list of ninjs
+/// items.
+#[utoipa::path(
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Section slug"), ("format" = String, Path, description = "rss, atom, json or ninjs"), FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content(
+            (String = "application/rss+xml; charset=utf-8"),
+            (String = "application/atom+xml; charset=utf-8"),
+            (String = "application/feed+json; charset=utf-8"),
+            (Page<Ninjs> = "application/json; charset=utf-8"),
+        ), headers(("ETag" = String), ("Last-Modified" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such section or format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/sections/{slug}/feed.{format}")]
+pub async fn section_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: web::Query<FeedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, format) = path.into_inner();
+    let format = Format::parse(&format, true)?;
+    let limit = limit(&q)?;
+    feed(req, state, Scope::Section(slug), format, limit).await
+}
+
+/// A tag's feed.
+#[utoipa::path(
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Tag slug"), ("format" = String, Path, description = "rss, atom or json"), FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content(
+            (String = "application/rss+xml; charset=utf-8"),
+            (String = "application/atom+xml; charset=utf-8"),
+            (String = "application/feed+json; charset=utf-8"),
+        ), headers(("ETag" = String), ("Last-Modified" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tag or format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tags/{slug}/feed.{format}")]
+pub async fn tag_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: web::Query<FeedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, format) = path.into_inner();
+    let format = Format::parse(&format, false)?;
+    let limit = limit(&q)?;
+    feed(req, state, Scope::Tag(slug), format, limit).await
+}
+
+/// A correspondent's feed.
+#[utoipa::path(
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Correspondent slug"), ("format" = String, Path, description = "rss, atom or json"), FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content(
+            (String = "application/rss+xml; charset=utf-8"),
+            (String = "application/atom+xml; charset=utf-8"),
+            (String = "application/feed+json; charset=utf-8"),
+        ), headers(("ETag" = String), ("Last-Modified" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such correspondent or format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/correspondents/{slug}/feed.{format}")]
+pub async fn correspondent_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: web::Query<FeedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, format) = path.into_inner();
+    let format = Format::parse(&format, false)?;
+    let limit = limit(&q)?;
+    feed(req, state, Scope::Correspondent(slug), format, limit).await
+}
+
+/// One article as IPTC ninjs 3.1 (`application/ninjs+json`).
+#[utoipa::path(
+    tag = "feeds",
+    params(("id_or_slug" = String, Path, description = "Article id or slug")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The article in ninjs 3.1", body = Ninjs, content_type = "application/ninjs+json"),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such (visible) article", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{id_or_slug}/ninjs")]
+pub async fn get_article_ninjs(
+    req: HttpRequest,
+    who: OptionalAuth,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let viewer = who.0.as_ref().map(|a| a.editor.clone());
+    let public_url = state.config.public_url.clone();
+    let ninjs = db::run(&state.pool, move |c| {
+        let a = article_queries::find(c, &key)?
+            .filter(|a| may_read(viewer.as_ref(), a))
+            .ok_or_else(|| AppError::not_found("article"))?;
+        let v = load_view(c, &a, &public_url)?;
+        let item = FeedItem {
+            id: v.id,
+            slug: v.slug,
+            title: v.title,
+            subtitle: v.subtitle,
+            summary: v.summary,
+            body_html: v.body_html,
+            section: v.section,
+            tags: v.tags,
+            byline: v.byline,
+            source: v.source,
+            version: v.version,
+            created_at: v.created_at,
+            published_at: v.published_at.unwrap_or(v.created_at),
+            updated_at: v.updated_at,
+        };
+        Ok(render::ninjs(&public_url, &item, &a.status))
+    })
+    .await?;
+    let body = serde_json::to_vec(&ninjs).map_err(|e| AppError::Internal(format!("ninjs: {e}")))?;
+    Ok(http_cache::respond(
+        &req,
+        who.is_staff(),
+        http_cache::etag_of(&body),
+        "application/ninjs+json",
+        body,
+    ))
+}
+
+/// The Google News sitemap: articles published in the last 48 hours (at most 1000).
+#[utoipa::path(
+    tag = "feeds",
+    responses(
+        (status = 200, description = "Google News sitemap", body = String, content_type = "application/xml; charset=utf-8"),
+        (status = 304, description = "Not modified"),
+    )
+)]
+#[get("/sitemap-news.xml")]
+pub async fn news_sitemap(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let public_url = state.config.public_url.clone();
+    let cache = state.clone();
+    let rendered = db::run(&state.pool, move |c| {
+        let (fingerprint, newest) = model::fingerprint(c)?;
+        // The window moves with the clock: the cache key changes every hour.
+        let key = format!("sitemap|{}", Utc::now().timestamp() / 3600);
+        if let Some(hit) = cache.feeds.get(&key, &fingerprint) {
+            return Ok(hit);
+        }
+        let (_, items) = model::load(c, &Scope::Site, 1000, &public_url)?
+            .ok_or_else(|| AppError::not_found("feed"))?;
+        let since = Utc::now() - Duration::hours(48);
+        let recent: Vec<FeedItem> = items
+            .into_iter()
+            .filter(|i| i.published_at >= since)
+            .collect();
+        let body = render::news_sitemap(&public_url, &recent)?.into_bytes();
+        let rendered = Arc::new(Rendered {
+            etag: http_cache::etag_of(&body),
+            fingerprint,
+            body,
+            last_modified: newest,
+            content_type: "application/xml; charset=utf-8",
+        });
+        cache.feeds.put(key, rendered.clone());
+        Ok(rendered)
+    })
+    .await?;
+    Ok(send(&req, &rendered))
+}
+
+/// `/articles/{slug}` at the root: the permalink feeds link to, redirecting to the API.
+pub async fn permalink(path: web::Path<String>) -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/articles/{}", path.into_inner()),
+        ))
+        .finish()
+}

@@ -1,0 +1,214 @@
+//! What a feed is made of: its scope, its items, loaded in a fixed number of queries.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::articles::handlers::related;
+use crate::articles::queries::{self, ListFilter, Sort, Visibility};
+use crate::articles::views::BylineView;
+use crate::error::AppError;
+use crate::ident::IdOrSlug;
+use crate::sections::views::SectionRef;
+use crate::tags::views::TagRef;
+use crate::{correspondents, sections, tags};
+
+/// Whose articles a feed carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Site,
+    Section(String),
+    Tag(String),
+    Correspondent(String),
+}
+
+impl Scope {
+    /// The path of the scope under `/api/v1` (`""` for the site).
+    pub fn path(&self) -> String {
+        match self {
+            Scope::Site => String::new(),
+            Scope::Section(s) => format!("/sections/{s}"),
+            Scope::Tag(s) => format!("/tags/{s}"),
+            Scope::Correspondent(s) => format!("/correspondents/{s}"),
+        }
+    }
+}
+
+/// The feed's own metadata.
+#[derive(Debug, Clone)]
+pub struct FeedMeta {
+    /// `newsdesk`, or `newsdesk · 嘉鱼`.
+    pub title: String,
+    pub description: String,
+    /// The API URL of the scope (`…/api/v1/sections/jiayu`).
+    pub home: String,
+    /// This feed's own URL.
+    pub self_url: String,
+    pub public_url: String,
+}
+
+/// One published article, as feeds show it.
+#[derive(Debug, Clone)]
+pub struct FeedItem {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: String,
+    pub body_html: String,
+    pub section: SectionRef,
+    pub tags: Vec<TagRef>,
+    pub byline: Vec<BylineView>,
+    pub source: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl FeedItem {
+    /// The permalink under `NEWSDESK_PUBLIC_URL` (`/articles/{slug}` redirects to the API).
+    pub fn permalink(&self, public_url: &str) -> String {
+        format!("{public_url}/articles/{}", self.slug)
+    }
+}
+
+/// 记者, 通讯员, … for a byline role.
+pub fn role_zh(role: &str) -> &'static str {
+    match role {
+        "reporter" => "记者",
+        "correspondent" => "通讯员",
+        "photographer" => "摄影",
+        "translator" => "翻译",
+        _ => "作者",
+    }
+}
+
+/// The byline as printed: `通讯员 夏洋 洪秀 周全`, roles in order of first appearance.
+pub fn printed_byline(byline: &[BylineView]) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for b in byline {
+        match groups.iter_mut().find(|(r, _)| *r == b.role) {
+            Some((_, names)) => names.push(&b.name),
+            None => groups.push((&b.role, vec![&b.name])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(role, names)| format!("{} {}", role_zh(role), names.join(" ")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The change fingerprint of the whole database (see the module documentation).
+pub fn fingerprint(conn: &mut PgConnection) -> QueryResult<(String, DateTime<Utc>)> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        fp: String,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        newest: DateTime<Utc>,
+    }
+    let row: Row = diesel::sql_query(
+        "WITH t AS (SELECT (SELECT max(updated_at) FROM articles) AS a, (SELECT max(updated_at) FROM sections) AS s, \
+         (SELECT max(updated_at) FROM tags) AS g, (SELECT max(updated_at) FROM correspondents) AS c, \
+         (SELECT count(*) FROM tags) AS n) \
+         SELECT concat_ws('|', a, s, g, c, n) AS fp, \
+         coalesce(greatest(a, s, g, c), 'epoch'::timestamptz) AS newest FROM t",
+    )
+    .get_result(conn)?;
+    Ok((row.fp, row.newest))
+}
+
+/// Resolves the scope and loads its newest `limit` published articles: `None` when the
+/// section, tag or correspondent does not exist.
+pub fn load(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    limit: i64,
+    public_url: &str,
+) -> Result<Option<(FeedMeta, Vec<FeedItem>)>, AppError> {
+    let mut filter = ListFilter {
+        visibility: Visibility::Public,
+        section_ids: None,
+        tag_id: None,
+        correspondent_id: None,
+        status: None,
+        published_after: None,
+        published_before: None,
+        search: None,
+        sort: Sort::Published,
+    };
+    let name = match scope {
+        Scope::Site => None,
+        Scope::Section(slug) => {
+            let Some(s) = sections::queries::find(conn, &IdOrSlug::Slug(slug.clone()))? else {
+                return Ok(None);
+            };
+            filter.section_ids = Some(sections::queries::subtree_ids(conn, s.id)?);
+            Some(s.name)
+        }
+        Scope::Tag(slug) => {
+            let Some(t) = tags::queries::find(conn, &IdOrSlug::Slug(slug.clone()))? else {
+                return Ok(None);
+            };
+            filter.tag_id = Some(t.id);
+            Some(t.name)
+        }
+        Scope::Correspondent(slug) => {
+            let Some(p) = correspondents::queries::find(conn, &IdOrSlug::Slug(slug.clone()))?
+            else {
+                return Ok(None);
+            };
+            filter.correspondent_id = Some(p.id);
+            Some(p.name)
+        }
+    };
+    let rows = queries::list(conn, &filter, None, limit)?;
+    let rows = &rows[..rows.len().min(usize::try_from(limit).unwrap_or(usize::MAX))];
+    let rel = related(conn, rows)?;
+    let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
+    let bodies: std::collections::HashMap<Uuid, String> =
+        queries::bodies(conn, &ids)?.into_iter().collect();
+    let items = rows
+        .iter()
+        .map(|a| {
+            let i = rel.item(a);
+            FeedItem {
+                id: a.id,
+                slug: i.slug,
+                title: i.title,
+                subtitle: i.subtitle,
+                summary: i.summary,
+                body_html: bodies.get(&a.id).cloned().unwrap_or_default(),
+                section: i.section,
+                tags: i.tags,
+                byline: i.byline,
+                source: i.source,
+                version: a.version,
+                created_at: a.created_at,
+                published_at: a.published_at.unwrap_or(a.created_at),
+                updated_at: a.updated_at,
+            }
+        })
+        .collect();
+    let title = match &name {
+        Some(n) => format!("newsdesk · {n}"),
+        None => "newsdesk".to_owned(),
+    };
+    let description = match &name {
+        Some(n) => format!("{n}：最新稿件"),
+        None => "最新稿件".to_owned(),
+    };
+    let home = format!("{public_url}/api/v1{}", scope.path());
+    Ok(Some((
+        FeedMeta {
+            title,
+            description,
+            self_url: String::new(),
+            home,
+            public_url: public_url.to_owned(),
+        },
+        items,
+    )))
+}

@@ -1,0 +1,353 @@
+//! Serialising feeds: RSS 2.0 (`rss`), Atom 1.0 (`atom_syndication`), JSON Feed 1.1 and ninjs
+//! 3.1 (serde), the Google News sitemap (`quick-xml`). Dates in each format's own syntax;
+//! Chinese text as it is (UTF-8, never entity-encoded).
+
+use std::collections::BTreeMap;
+
+use atom_syndication as atom;
+use chrono::{DateTime, FixedOffset, Utc};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+use serde::Serialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::model::{printed_byline, role_zh, FeedItem, FeedMeta};
+use crate::error::AppError;
+
+fn fixed(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.fixed_offset()
+}
+
+fn newest(items: &[FeedItem]) -> Option<DateTime<Utc>> {
+    items.iter().map(|i| i.updated_at.max(i.published_at)).max()
+}
+
+/// RSS 2.0 with `content:encoded` for the body and `dc:creator` for each credited person.
+pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
+    use rss::extension::dublincore::DublinCoreExtensionBuilder;
+    use rss::{CategoryBuilder, ChannelBuilder, GuidBuilder, ItemBuilder};
+    let entries: Vec<rss::Item> = items
+        .iter()
+        .map(|i| {
+            let mut categories = vec![CategoryBuilder::default()
+                .name(i.section.name.clone())
+                .domain(Some(format!(
+                    "{}/api/v1/sections/{}",
+                    meta.public_url, i.section.slug
+                )))
+                .build()];
+            categories.extend(i.tags.iter().map(|t| {
+                CategoryBuilder::default()
+                    .name(t.name.clone())
+                    .domain(Some(format!("{}/api/v1/tags/{}", meta.public_url, t.slug)))
+                    .build()
+            }));
+            let creators: Vec<String> = i
+                .byline
+                .iter()
+                .map(|b| format!("{} {}", role_zh(&b.role), b.name))
+                .collect();
+            ItemBuilder::default()
+                .title(Some(i.title.clone()))
+                .link(Some(i.permalink(&meta.public_url)))
+                .description(Some(i.summary.clone()))
+                .content(Some(i.body_html.clone()))
+                .guid(Some(
+                    GuidBuilder::default()
+                        .value(i.id.to_string())
+                        .permalink(false)
+                        .build(),
+                ))
+                .pub_date(Some(i.published_at.to_rfc2822()))
+                .categories(categories)
+                .source(None)
+                .dublin_core_ext(Some(
+                    DublinCoreExtensionBuilder::default()
+                        .creators(creators)
+                        .build(),
+                ))
+                .build()
+        })
+        .collect();
+    let mut namespaces = BTreeMap::new();
+    namespaces.insert("atom".to_owned(), "http://www.w3.org/2005/Atom".to_owned());
+    let mut atom_ext = rss::extension::ExtensionMap::default();
+    let mut link = rss::extension::Extension {
+        name: "atom:link".into(),
+        ..Default::default()
+    };
+    link.attrs.insert("href".into(), meta.self_url.clone());
+    link.attrs.insert("rel".into(), "self".into());
+    link.attrs
+        .insert("type".into(), "application/rss+xml".into());
+    atom_ext
+        .entry("atom".into())
+        .or_default()
+        .insert("link".into(), vec![link]);
+    let channel = ChannelBuilder::default()
+        .title(meta.title.clone())
+        .link(meta.home.clone())
+        .description(meta.description.clone())
+        .language(Some("zh-CN".to_owned()))
+        .generator(Some("newsdesk".to_owned()))
+        .last_build_date(newest(items).map(|t| t.to_rfc2822()))
+        .namespaces(namespaces)
+        .extensions(atom_ext)
+        .items(entries)
+        .build();
+    let bytes = channel.write_to(Vec::new()).unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Atom 1.0: `urn:uuid:` ids, an author per credited person, HTML content.
+pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
+    use atom::{
+        CategoryBuilder, ContentBuilder, EntryBuilder, FeedBuilder, LinkBuilder, PersonBuilder,
+        Text,
+    };
+    let entries: Vec<atom::Entry> = items
+        .iter()
+        .map(|i| {
+            let mut categories = vec![CategoryBuilder::default()
+                .term(i.section.slug.clone())
+                .label(Some(i.section.name.clone()))
+                .scheme(Some(format!("{}/api/v1/sections", meta.public_url)))
+                .build()];
+            categories.extend(i.tags.iter().map(|t| {
+                CategoryBuilder::default()
+                    .term(t.slug.clone())
+                    .label(Some(t.name.clone()))
+                    .scheme(Some(format!("{}/api/v1/tags", meta.public_url)))
+                    .build()
+            }));
+            let authors = i
+                .byline
+                .iter()
+                .map(|b| {
+                    PersonBuilder::default()
+                        .name(format!("{} {}", role_zh(&b.role), b.name))
+                        .uri(Some(format!(
+                            "{}/api/v1/correspondents/{}",
+                            meta.public_url, b.correspondent_id
+                        )))
+                        .build()
+                })
+                .collect::<Vec<_>>();
+            EntryBuilder::default()
+                .id(format!("urn:uuid:{}", i.id))
+                .title(Text::plain(i.title.clone()))
+                .updated(fixed(i.updated_at))
+                .published(Some(fixed(i.published_at)))
+                .summary(Some(Text::plain(i.summary.clone())))
+                .content(Some(
+                    ContentBuilder::default()
+                        .value(Some(i.body_html.clone()))
+                        .content_type(Some("html".to_owned()))
+                        .build(),
+                ))
+                .authors(authors)
+                .categories(categories)
+                .links(vec![LinkBuilder::default()
+                    .href(i.permalink(&meta.public_url))
+                    .rel("alternate".to_owned())
+                    .mime_type(Some("text/html".to_owned()))
+                    .build()])
+                .build()
+        })
+        .collect();
+    let feed = FeedBuilder::default()
+        .id(meta.self_url.clone())
+        .title(Text::plain(meta.title.clone()))
+        .subtitle(Some(Text::plain(meta.description.clone())))
+        .updated(fixed(newest(items).unwrap_or(DateTime::UNIX_EPOCH)))
+        .lang(Some("zh-CN".to_owned()))
+        .generator(Some(atom::Generator {
+            value: "newsdesk".into(),
+            uri: None,
+            version: None,
+        }))
+        // Atom requires an author for entries without one: the publication.
+        .authors(vec![PersonBuilder::default()
+            .name("newsdesk".to_owned())
+            .build()])
+        .links(vec![
+            LinkBuilder::default()
+                .href(meta.self_url.clone())
+                .rel("self".to_owned())
+                .mime_type(Some("application/atom+xml".to_owned()))
+                .build(),
+            LinkBuilder::default()
+                .href(meta.home.clone())
+                .rel("alternate".to_owned())
+                .build(),
+        ])
+        .entries(entries)
+        .build();
+    let bytes = feed.write_to(Vec::new()).unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// JSON Feed 1.1; each author carries its byline role in `_newsdesk`.
+pub fn json_feed(meta: &FeedMeta, items: &[FeedItem]) -> Result<String, AppError> {
+    let items: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            let mut tags = vec![i.section.name.clone()];
+            tags.extend(i.tags.iter().map(|t| t.name.clone()));
+            json!({
+                "id": i.id.to_string(),
+                "url": i.permalink(&meta.public_url),
+                "title": i.title,
+                "summary": i.summary,
+                "content_html": i.body_html,
+                "date_published": i.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "date_modified": i.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "authors": i.byline.iter().map(|b| json!({
+                    "name": format!("{} {}", role_zh(&b.role), b.name),
+                    "url": format!("{}/api/v1/correspondents/{}", meta.public_url, b.correspondent_id),
+                    "_newsdesk": {"role": b.role, "name": b.name},
+                })).collect::<Vec<_>>(),
+                "tags": tags,
+                "language": "zh-CN",
+            })
+        })
+        .collect();
+    let feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": meta.title,
+        "description": meta.description,
+        "home_page_url": meta.home,
+        "feed_url": meta.self_url,
+        "language": "zh-CN",
+        "items": items,
+    });
+    serde_json::to_string(&feed).map_err(|e| AppError::Internal(format!("json feed: {e}")))
+}
+
+/// The ninjs 3.1 `standard` declaration.
+pub const NINJS_SCHEMA: &str = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json";
+
+/// An article as an IPTC ninjs 3.1 news item.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Ninjs {
+    /// `urn:uuid:<article id>`.
+    pub uri: String,
+    #[schema(value_type = Object)]
+    pub standard: Value,
+    /// Always `text`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `zh-Hans-CN`.
+    pub language: String,
+    pub version: String,
+    /// `usable` when published, `withheld` otherwise (staff only), `canceled` when archived.
+    pub pub_status: String,
+    pub first_created: String,
+    pub version_created: String,
+    #[schema(value_type = Vec<Object>)]
+    pub headlines: Vec<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub descriptions: Vec<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub bodies: Vec<Value>,
+    /// The byline as printed (`通讯员 夏洋 洪秀 周全`).
+    pub by: String,
+    #[schema(value_type = Vec<Object>)]
+    pub people: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub info_sources: Vec<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub subjects: Vec<Value>,
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The ninjs form of one article.
+pub fn ninjs(public_url: &str, i: &FeedItem, status: &str) -> Ninjs {
+    let mut headlines =
+        vec![json!({"role": "main", "contentType": "text/plain", "value": i.title})];
+    if let Some(sub) = &i.subtitle {
+        headlines.push(json!({"role": "sub", "contentType": "text/plain", "value": sub}));
+    }
+    let mut subjects = vec![json!({
+        "name": i.section.name,
+        "rel": "section",
+        "uri": format!("{public_url}/api/v1/sections/{}", i.section.slug),
+    })];
+    subjects.extend(i.tags.iter().map(|t| {
+        json!({"name": t.name, "rel": "tag", "uri": format!("{public_url}/api/v1/tags/{}", t.slug)})
+    }));
+    Ninjs {
+        uri: format!("urn:uuid:{}", i.id),
+        standard: json!({"name": "ninjs", "version": "3.1", "schema": NINJS_SCHEMA}),
+        type_: "text".into(),
+        language: "zh-Hans-CN".into(),
+        version: i.version.to_string(),
+        pub_status: match status {
+            "published" => "usable",
+            "archived" => "canceled",
+            _ => "withheld",
+        }
+        .into(),
+        first_created: rfc3339(i.created_at),
+        version_created: rfc3339(i.updated_at),
+        headlines,
+        descriptions: vec![json!({"role": "summary", "contentType": "text/plain", "value": i.summary})],
+        bodies: vec![json!({"role": "main", "contentType": "text/html", "value": i.body_html})],
+        by: printed_byline(&i.byline),
+        people: i
+            .byline
+            .iter()
+            .map(|b| json!({"name": b.name, "rel": b.role, "uri": format!("{public_url}/api/v1/correspondents/{}", b.correspondent_id)}))
+            .collect(),
+        info_sources: i.source.iter().map(|s| json!({"name": s, "role": "source"})).collect(),
+        subjects,
+    }
+}
+
+/// The Google News sitemap of `items` (the caller keeps those of the last 48 hours).
+pub fn news_sitemap(public_url: &str, items: &[FeedItem]) -> Result<String, AppError> {
+    let xml_err = |e: std::io::Error| AppError::Internal(format!("sitemap: {e}"));
+    let mut w = Writer::new(Vec::new());
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .map_err(xml_err)?;
+    let mut urlset = BytesStart::new("urlset");
+    urlset.push_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
+    urlset.push_attribute((
+        "xmlns:news",
+        "http://www.google.com/schemas/sitemap-news/0.9",
+    ));
+    w.write_event(Event::Start(urlset)).map_err(xml_err)?;
+    let text = |w: &mut Writer<Vec<u8>>, tag: &str, value: &str| -> std::io::Result<()> {
+        w.write_event(Event::Start(BytesStart::new(tag)))?;
+        w.write_event(Event::Text(BytesText::new(value)))?;
+        w.write_event(Event::End(BytesEnd::new(tag)))
+    };
+    for i in items {
+        w.write_event(Event::Start(BytesStart::new("url")))
+            .map_err(xml_err)?;
+        text(&mut w, "loc", &i.permalink(public_url)).map_err(xml_err)?;
+        w.write_event(Event::Start(BytesStart::new("news:news")))
+            .map_err(xml_err)?;
+        w.write_event(Event::Start(BytesStart::new("news:publication")))
+            .map_err(xml_err)?;
+        text(&mut w, "news:name", "newsdesk").map_err(xml_err)?;
+        text(&mut w, "news:language", "zh-cn").map_err(xml_err)?;
+        w.write_event(Event::End(BytesEnd::new("news:publication")))
+            .map_err(xml_err)?;
+        text(&mut w, "news:publication_date", &rfc3339(i.published_at)).map_err(xml_err)?;
+        text(&mut w, "news:title", &i.title).map_err(xml_err)?;
+        w.write_event(Event::End(BytesEnd::new("news:news")))
+            .map_err(xml_err)?;
+        w.write_event(Event::End(BytesEnd::new("url")))
+            .map_err(xml_err)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("urlset")))
+        .map_err(xml_err)?;
+    String::from_utf8(w.into_inner()).map_err(|e| AppError::Internal(format!("sitemap: {e}")))
+}
