@@ -39,6 +39,12 @@ pub enum Command {
     },
     /// Load the demo content (sections, tags, correspondents, articles, a demo admin).
     SeedDemo,
+    /// Import a corpus directory (sections.jsonl, contributors.jsonl, tags.jsonl,
+    /// articles.jsonl); idempotent by slug, bad lines reported with file and line.
+    Import {
+        /// The directory holding the .jsonl files.
+        dir: std::path::PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -95,6 +101,7 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
             let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
             create_editor(&state, email, name, &role).await
         }
+        (Command::Import { dir }, Ok(_)) => import(&database, dir).await,
         (Command::Openapi, Ok(_)) => Ok(()),
     };
     let closer = actix_web::web::block(move || database.close()).await;
@@ -139,5 +146,34 @@ async fn create_editor(
     .await
     .map_err(|e| StartError::Database(e.to_string()))?;
     println!("created {} {} ({})", editor.role, editor.email, editor.id);
+    Ok(())
+}
+
+async fn import(database: &Database, dir: std::path::PathBuf) -> Result<(), StartError> {
+    let pool = database.pool.clone();
+    let started = std::time::Instant::now();
+    let report = actix_web::web::block(move || {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} articles  {per_sec}  eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let mut conn = pool
+            .get()
+            .map_err(|e| StartError::Database(e.to_string()))?;
+        let report = crate::import::run(&mut conn, &dir, |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .map_err(|e| StartError::Database(e.to_string()));
+        bar.finish_and_clear();
+        report
+    })
+    .await
+    .map_err(|e| StartError::Database(e.to_string()))??;
+    println!("{report}");
+    println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod feeds;
 pub mod http_cache;
 pub mod ident;
+pub mod import;
 pub mod openapi;
 pub mod operating;
 pub mod pagination;

@@ -71,6 +71,7 @@ diesel::table! {
         version -> Int4,
         char_count -> Int4,
         search -> Tsvector,
+        search_title -> Tsvector,
     }
 }
 

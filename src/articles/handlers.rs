@@ -190,10 +190,10 @@ async fn list(
         let (rows, next) = match &filter.search {
             Some(sq) if relevance => {
                 let hits = queries::search(c, &filter, sq, after.as_ref(), limit)?;
-                let (hits, next) = pagination::finish(hits, limit, |(a, score)| Cursor {
+                let (hits, next) = pagination::finish(hits, limit, |(a, tier)| Cursor {
                     kind: 'q',
                     at: a.published_at,
-                    key: Some(score.to_bits().to_string()),
+                    key: Some(tier.to_string()),
                     id: a.id,
                 });
                 (hits.into_iter().map(|(a, _)| a).collect::<Vec<_>>(), next)

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Float4, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use super::model::{Article, ArticleSummary};
@@ -128,21 +128,6 @@ fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The relevance of a hit: 1 when the title holds every word, plus `ts_rank` (title A, summary B,
-/// body C) scaled into [0, 1).
-fn score_sql(q: &SearchQuery) -> String {
-    let in_title = q
-        .words
-        .iter()
-        .map(|w| format!("strpos(lower(articles.title), {}) > 0", literal(w)))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    format!(
-        "((CASE WHEN {in_title} THEN 1 ELSE 0 END) + ts_rank('{{0.1,0.2,0.4,1.0}}', articles.search, {}::tsquery, 32))::float4",
-        literal(&q.tsquery)
-    )
-}
-
 type Boxed<'a> = articles::BoxedQuery<'a, diesel::pg::Pg>;
 
 fn filtered(f: &ListFilter) -> Boxed<'static> {
@@ -204,43 +189,49 @@ fn filtered(f: &ListFilter) -> Boxed<'static> {
     q
 }
 
-/// One page of search hits by relevance (then `published_at desc, id desc`), with their scores.
+/// One page of search hits by relevance: title hits first (tier 0), then the rest (tier 1),
+/// newest first within a tier; each row with its tier. One index-ordered query per tier.
 pub fn search(
     conn: &mut PgConnection,
     f: &ListFilter,
     q: &SearchQuery,
     after: Option<&Cursor>,
     limit: i64,
-) -> QueryResult<Vec<(ArticleSummary, f32)>> {
-    let score = score_sql(q);
-    let mut query = filtered(f).select((ArticleSummary::as_select(), sql::<Float4>(&score)));
-    if let Some(c) = after {
-        let s = c
-            .key
-            .as_deref()
-            .and_then(|k| k.parse::<u32>().ok())
-            .map(f32::from_bits)
-            .unwrap_or(f32::MAX);
-        query = query.filter(
-            sql::<Bool>(&format!(
-                "({score}, articles.published_at, articles.id) < ("
-            ))
-            .bind::<Float4, _>(s)
-            .sql(", ")
-            .bind::<Timestamptz, _>(c.at.unwrap_or_else(Utc::now))
-            .sql(", ")
-            .bind::<SqlUuid, _>(c.id)
-            .sql(")"),
-        );
+) -> QueryResult<Vec<(ArticleSummary, u8)>> {
+    let in_title = format!("articles.search_title @@ {}::tsquery", literal(&q.tsquery));
+    let first_tier = after
+        .and_then(|c| c.key.as_deref())
+        .map_or(0, |k| u8::from(k == "1"));
+    let mut out: Vec<(ArticleSummary, u8)> = Vec::new();
+    for tier in first_tier..=1 {
+        let need = limit + 1 - i64::try_from(out.len()).unwrap_or(i64::MAX);
+        if need <= 0 {
+            break;
+        }
+        let tier_sql = if tier == 0 {
+            in_title.clone()
+        } else {
+            format!("NOT ({in_title})")
+        };
+        let mut query = filtered(f)
+            .select(ArticleSummary::as_select())
+            .filter(sql::<Bool>(&tier_sql));
+        if let (Some(c), true) = (after, tier == first_tier) {
+            query = query.filter(
+                sql::<Bool>("(articles.published_at, articles.id) < (")
+                    .bind::<Timestamptz, _>(c.at.unwrap_or_else(Utc::now))
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(c.id)
+                    .sql(")"),
+            );
+        }
+        let rows = query
+            .order((articles::published_at.desc(), articles::id.desc()))
+            .limit(need)
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|r| (r, tier)));
     }
-    query
-        .order((
-            sql::<Float4>(&score).desc(),
-            articles::published_at.desc(),
-            articles::id.desc(),
-        ))
-        .limit(limit + 1)
-        .load(conn)
+    Ok(out)
 }
 
 /// The body HTML of `ids` (for search highlights).

@@ -4,9 +4,14 @@
 //! title weighted A, summary B, body C, written in the same transaction as the article. A query
 //! needs every one of its words: its bigrams (or the character itself, for a one-character word)
 //! through the GIN index, then the word as a substring, so 园区 never matches 园 … 区.
+//!
+//! Relevance: hits whose title holds the words come first (the title has its own document,
+//! `search_title`, with its own index and statistics), then the others; newest first within
+//! each. Each tier is an index-ordered query, so a word found in half the archive costs as
+//! little as a rare one.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -135,7 +140,34 @@ impl SearchQuery {
     }
 }
 
-/// Rewrites the search document of one article from its title, summary and body text.
+/// The search document of an article in `tsvector` input syntax: every lexeme with its weights
+/// (title A, summary B, body C), e.g. `'嘉鱼':1A,1C 'park':1C`. The same text is stored by
+/// single writes and by the bulk import.
+pub fn document(title: &str, summary: &str, body_text: &str) -> String {
+    let mut weights: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for (text, weight) in [(title, 'A'), (summary, 'B'), (body_text, 'C')] {
+        for lexeme in index_lexemes(text) {
+            let w = weights.entry(lexeme).or_default();
+            if !w.is_empty() {
+                w.push(',');
+            }
+            w.push('1');
+            w.push(weight);
+        }
+    }
+    weights
+        .iter()
+        .map(|(lexeme, w)| format!("'{}':{w}", lexeme.replace('\\', "\\\\").replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The title's own document (`search_title`), in `tsvector` input syntax.
+pub fn title_document(title: &str) -> String {
+    document(title, "", "")
+}
+
+/// Rewrites the search documents of one article from its title, summary and body text.
 pub fn store(
     conn: &mut PgConnection,
     id: Uuid,
@@ -144,18 +176,16 @@ pub fn store(
     body_text: &str,
 ) -> QueryResult<()> {
     diesel::sql_query(
-        "UPDATE articles SET search = setweight(array_to_tsvector($1), 'A') \
-         || setweight(array_to_tsvector($2), 'B') || setweight(array_to_tsvector($3), 'C') WHERE id = $4",
+        "UPDATE articles SET search = $1::tsvector, search_title = $2::tsvector WHERE id = $3",
     )
-    .bind::<Array<Text>, _>(index_lexemes(title))
-    .bind::<Array<Text>, _>(index_lexemes(summary))
-    .bind::<Array<Text>, _>(index_lexemes(body_text))
+    .bind::<Text, _>(document(title, summary, body_text))
+    .bind::<Text, _>(title_document(title))
     .bind::<SqlUuid, _>(id)
     .execute(conn)
     .map(|_| ())
 }
 
-/// Fills the search document of articles that have none (rows written before search existed,
+/// Fills the search documents of articles that lack one (rows written before search existed,
 /// or loaded by SQL); returns how many were visited.
 pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
     use crate::schema::articles;
@@ -258,6 +288,15 @@ mod tests {
             ["gdp", "县", "嘉", "嘉鱼", "增", "增长", "长", "鱼", "鱼县"]
         );
         assert_eq!(index_lexemes("—，。"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn documents_weigh_title_summary_and_body() {
+        assert_eq!(
+            document("嘉鱼", "", "嘉鱼 Park"),
+            "'park':1C '嘉':1A,1C '嘉鱼':1A,1C '鱼':1A,1C"
+        );
+        assert_eq!(document("", "", ""), "");
     }
 
     #[test]

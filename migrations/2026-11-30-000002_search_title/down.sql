@@ -1,0 +1,2 @@
+DROP INDEX articles_search_title_idx;
+ALTER TABLE articles DROP COLUMN search_title;

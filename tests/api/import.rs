@@ -1,0 +1,130 @@
+//! `newsdesk import`: validation with file and line, idempotence, data usable at once.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+fn corpus() -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("newsdesk-corpus-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lines = |rows: Vec<serde_json::Value>| {
+        rows.iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    std::fs::write(
+        dir.join("sections.jsonl"),
+        lines(vec![
+            json!({"id": 1, "slug": "xianshiqu", "name": "县市区", "kind": "county"}),
+            json!({"id": 2, "slug": "jiayu", "name": "嘉鱼", "kind": "county"}),
+            json!({"id": 3, "slug": "Bad Slug", "name": "坏"}),
+        ]),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("contributors.jsonl"),
+        lines(vec![
+            json!({"id": 1, "slug": "contributor-0001", "name": "夏洋", "role": "correspondent", "role_zh": "通讯员"}),
+            json!({"id": 2, "slug": "contributor-0002", "name": "叶和平", "role": "reporter", "role_zh": "记者"}),
+            json!({"id": 3, "slug": "contributor-0003", "name": "何帆", "role": "editor", "role_zh": "编辑"}),
+        ]),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tags.jsonl"),
+        lines(vec![
+            json!({"id": 1, "slug": "tag-001", "name": "招商引资"}),
+        ]),
+    )
+    .unwrap();
+    let article = |slug: &str, status: &str| {
+        json!({
+            "id": 1, "slug": slug, "title": "嘉鱼县招商引资签约项目", "summary": "嘉鱼县签约一批项目。",
+            "body": "<p>嘉鱼县园区签约一批优质项目。<script>x()</script></p>", "section": "jiayu",
+            "contributors": [{"id": 2, "slug": "contributor-0002", "role": "reporter"}, {"id": 1, "slug": "contributor-0001", "role": "correspondent"}, {"id": 3, "slug": "contributor-0003", "role": "editor"}],
+            "tags": ["tag-001"], "status": status, "published_at": "2026-04-09T15:00:00+08:00"
+        })
+    };
+    let mut bad_section = article("bad-section", "published");
+    bad_section["section"] = json!("nowhere");
+    let mut no_date = article("no-date", "published");
+    no_date["published_at"] = serde_json::Value::Null;
+    let mut text = lines(vec![
+        article("a-1", "published"),
+        article("a-2", "draft"),
+        bad_section,
+        no_date,
+        article("a-1", "published"),
+    ]);
+    text.push_str("{not json\n");
+    std::fs::write(dir.join("articles.jsonl"), text).unwrap();
+    dir
+}
+
+#[test]
+fn import_validates_reports_and_is_idempotent() {
+    let app = TestApp::spawn();
+    let dir = corpus();
+    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let counts: Vec<(&str, usize, usize)> = report
+        .files
+        .iter()
+        .map(|(f, c)| (*f, c.imported, c.rejected))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("sections.jsonl", 2, 1),
+            ("contributors.jsonl", 3, 0),
+            ("tags.jsonl", 1, 0),
+            ("articles.jsonl", 2, 4)
+        ]
+    );
+    let problems = report.problems.join("\n");
+    for expected in [
+        "sections.jsonl:3:",
+        "articles.jsonl:3: unknown section \"nowhere\"",
+        "articles.jsonl:4: a published article needs published_at",
+        "articles.jsonl:5: slug a-1 appears twice",
+        "articles.jsonl:6:",
+    ] {
+        assert!(
+            problems.contains(expected),
+            "{expected} missing from\n{problems}"
+        );
+    }
+    assert_eq!(report.editor_credits, 2);
+    // Usable at once: bylines, tags, the section tree, search; the body sanitised; drafts hidden.
+    let a = app.get("/api/v1/articles/a-1").expect(200).json();
+    let names: Vec<&str> = a["byline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["叶和平", "夏洋"]);
+    assert_eq!(a["tags"][0]["name"], "招商引资");
+    assert!(!a["body_html"].as_str().unwrap().contains("script"));
+    assert_eq!(a["published_at"], "2026-04-09T07:00:00Z");
+    app.get("/api/v1/articles/a-2").expect(404);
+    assert_eq!(
+        app.get("/api/v1/sections/jiayu").json()["parent"]["slug"],
+        "xianshiqu"
+    );
+    let hits = app
+        .get("/api/v1/articles?q=%E5%9B%AD%E5%8C%BA&section=xianshiqu")
+        .expect(200)
+        .json();
+    assert_eq!(hits["data"][0]["slug"], "a-1");
+    // A second run changes nothing.
+    let again = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let t = again.total();
+    assert_eq!((t.imported, t.updated), (0, 0));
+    assert_eq!(again.files[3].1.unchanged, 3, "a-1 twice and a-2");
+    let _ = std::fs::remove_dir_all(&dir);
+}
