@@ -400,7 +400,7 @@ fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>) -> QueryResult<()> {
     Ok(())
 }
 
-/// Imports `dir`; `progress` is called with (articles done, articles in the file).
+/// Imports `dir`; `progress` is called with (bytes of articles.jsonl done, its size).
 pub fn run(
     conn: &mut PgConnection,
     dir: &Path,
@@ -440,12 +440,24 @@ pub fn run(
         .load::<String>(conn)?
         .into_iter()
         .collect();
-    let all = lines(dir, "articles.jsonl")?;
-    let total = all.len();
+    // Streamed: the file may be larger than memory; progress counts bytes.
+    let path = dir.join("articles.jsonl");
+    let file = std::fs::File::open(&path)
+        .map_err(|e| AppError::bad_request("import", format!("{}: {e}", path.display())))?;
+    let total =
+        usize::try_from(file.metadata().map(|m| m.len()).unwrap_or(0)).unwrap_or(usize::MAX);
+    let mut read = 0;
     let mut counts = Counts::default();
     let mut seen = HashSet::new();
     let mut batch = Vec::with_capacity(BATCH);
-    for (done, (n, line)) in all.into_iter().enumerate() {
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let n = i + 1;
+        let line =
+            line.map_err(|e| AppError::bad_request("import", format!("articles.jsonl:{n}: {e}")))?;
+        read += line.len() + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
         match article(&line, &sections, &people, &tags) {
             Err(problem) => {
                 counts.rejected += 1;
@@ -466,11 +478,9 @@ pub fn run(
                 batch.push(row);
                 if batch.len() == BATCH {
                     flush(conn, &mut batch)?;
+                    progress(read, total);
                 }
             }
-        }
-        if done % 500 == 0 {
-            progress(done, total);
         }
     }
     flush(conn, &mut batch)?;
