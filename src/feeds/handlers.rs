@@ -131,7 +131,7 @@ async fn feed(
         if let Some(hit) = cache.feeds.get(&key, &fingerprint) {
             return Ok(hit);
         }
-        let (mut meta, items) = model::load(c, &scope, limit, &public_url)?
+        let (mut meta, items) = model::load(c, &scope, limit, None, &public_url)?
             .ok_or_else(|| AppError::not_found("feed"))?;
         meta.self_url = self_url;
         let body = match format {
@@ -360,18 +360,14 @@ pub async fn news_sitemap(
     let cache = state.clone();
     let rendered = db::run(&state.pool, move |c| {
         let (fingerprint, newest) = model::fingerprint(c)?;
-        // The window moves with the clock: the cache key changes every hour.
-        let key = format!("sitemap|{}", Utc::now().timestamp() / 3600);
+        // The 48-hour window moves with the clock: the cache key changes every five minutes.
+        let key = format!("sitemap|{}", Utc::now().timestamp() / 300);
         if let Some(hit) = cache.feeds.get(&key, &fingerprint) {
             return Ok(hit);
         }
-        let (_, items) = model::load(c, &Scope::Site, 1000, &public_url)?
-            .ok_or_else(|| AppError::not_found("feed"))?;
         let since = Utc::now() - Duration::hours(48);
-        let recent: Vec<FeedItem> = items
-            .into_iter()
-            .filter(|i| i.published_at >= since)
-            .collect();
+        let (_, recent) = model::load(c, &Scope::Site, 1000, Some(since), &public_url)?
+            .ok_or_else(|| AppError::not_found("feed"))?;
         let body = render::news_sitemap(&public_url, &recent)?.into_bytes();
         let rendered = Arc::new(Rendered {
             etag: http_cache::etag_of(&body),

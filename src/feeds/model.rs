@@ -120,12 +120,13 @@ pub fn fingerprint(conn: &mut PgConnection) -> QueryResult<(String, DateTime<Utc
     Ok((row.fp, row.newest))
 }
 
-/// Resolves the scope and loads its newest `limit` published articles: `None` when the
-/// section, tag or correspondent does not exist.
+/// Resolves the scope and loads its newest `limit` published articles (published `since`, when
+/// given): `None` when the section, tag or correspondent does not exist.
 pub fn load(
     conn: &mut PgConnection,
     scope: &Scope,
     limit: i64,
+    since: Option<DateTime<Utc>>,
     public_url: &str,
 ) -> Result<Option<(FeedMeta, Vec<FeedItem>)>, AppError> {
     let mut filter = ListFilter {
@@ -134,7 +135,7 @@ pub fn load(
         tag_id: None,
         correspondent_id: None,
         status: None,
-        published_after: None,
+        published_after: since,
         published_before: None,
         search: None,
         sort: Sort::Published,
