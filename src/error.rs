@@ -93,6 +93,9 @@ pub enum AppError {
     /// 415.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 405, with the methods the path does support.
+    #[error("this path supports {}", allowed.join(", "))]
+    MethodNotAllowed { allowed: Vec<String> },
     /// 429.
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
@@ -149,6 +152,7 @@ impl AppError {
             AppError::VersionRequired => "version_required",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "service_unavailable",
             AppError::Internal(_) => "internal_error",
@@ -207,6 +211,7 @@ impl ResponseError for AppError {
             AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -231,6 +236,9 @@ impl ResponseError for AppError {
             }
             AppError::Unauthorized(_) => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            AppError::MethodNotAllowed { allowed } => {
+                res.insert_header((header::ALLOW, allowed.join(", ")));
             }
             _ => {}
         }

@@ -76,9 +76,41 @@ struct ApiDoc;
 
 const ROOT_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
+/// Every operation that takes a body may also answer 413 (over 2 MiB) and 415 (not JSON).
+fn add_body_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                Content::new(Some(Ref::from_schema_name("Problem"))),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.post, &mut item.patch, &mut item.put]
+            .into_iter()
+            .flatten()
+        {
+            if op.request_body.is_none() {
+                continue;
+            }
+            let responses = &mut op.responses.responses;
+            responses
+                .entry("413".into())
+                .or_insert_with(|| problem("Body over 2 MiB").into());
+            responses
+                .entry("415".into())
+                .or_insert_with(|| problem("Body is not application/json").into());
+        }
+    }
+}
+
 /// The document, with resource paths under `/api/v1` as they are served.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    add_body_errors(&mut doc);
     let paths = std::mem::take(&mut doc.paths.paths);
     doc.paths.paths = paths
         .into_iter()

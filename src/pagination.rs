@@ -189,8 +189,10 @@ mod tests {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `page.next_cursor`.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub cursor: Option<String>,
     /// `true` adds `page.total`.
     pub count: Option<bool>,

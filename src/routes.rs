@@ -2,6 +2,9 @@
 //! the root. Also the extractor error handlers, so bad JSON, queries and paths become problem+json.
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use std::sync::OnceLock;
+
+use actix_web::dev::ResourceDef;
 use actix_web::{web, HttpRequest};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -75,7 +78,44 @@ fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
     .into()
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+/// The documented paths and their methods, as actix patterns (OpenAPI's `{name}` is actix's).
+fn documented_routes() -> &'static [(ResourceDef, Vec<String>)] {
+    static ROUTES: OnceLock<Vec<(ResourceDef, Vec<String>)>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        openapi::document()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| m.to_owned())
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect()
+    })
+}
+
+/// No route matched: 405 (with `Allow`) when the path exists for other methods, else 404.
+async fn fallback(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+    let mut allowed: Vec<String> = documented_routes()
+        .iter()
+        .filter(|(def, _)| def.is_match(req.path()))
+        .flat_map(|(_, methods)| methods.iter().cloned())
+        .collect();
+    allowed.sort();
+    allowed.dedup();
+    if !allowed.is_empty() && !allowed.iter().any(|m| m == req.method().as_str()) {
+        return Err(AppError::MethodNotAllowed { allowed });
+    }
     Err(AppError::NotFound("no such resource".into()))
 }
 
@@ -154,5 +194,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(articles::revisions::restore_revision)
             .service(audit::handlers::list_audit),
     )
-    .default_service(web::to(not_found));
+    .default_service(web::to(fallback));
 }

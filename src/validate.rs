@@ -118,3 +118,12 @@ pub fn query_time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>
     })
     .transpose()
 }
+
+/// Serde helper for query parameters: an empty value (`?section=`) counts as absent.
+pub fn empty_as_none<'de, D>(de: D) -> Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let v: Option<String> = serde::Deserialize::deserialize(de)?;
+    Ok(v.filter(|s| !s.trim().is_empty()))
+}

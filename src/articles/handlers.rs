@@ -363,7 +363,7 @@ pub(crate) fn article_response(
 /// author). An old slug of a published article answers 301 to the current one.
 #[utoipa::path(
     tag = "articles",
-    params(("id_or_slug" = String, Path, description = "Article id or slug")),
+    params(("id" = String, Path, description = "Article id (UUID) or slug")),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = ArticleView, headers(("ETag" = String, description = "Send as If-Match to PATCH"))),
@@ -372,7 +372,7 @@ pub(crate) fn article_response(
         (status = 404, description = "No such (visible) article", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/articles/{id_or_slug}")]
+#[get("/articles/{id}")]
 pub async fn get_article(
     req: HttpRequest,
     who: OptionalAuth,

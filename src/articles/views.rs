@@ -218,24 +218,38 @@ impl Related {
 pub struct ArticleListQuery {
     /// Search (Chinese and Latin): published articles containing every word, by relevance
     /// (title hits first), each with a `highlight`.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub q: Option<String>,
     /// Section slug; includes its child sections.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub section: Option<String>,
     /// Tag slug (or id).
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub tag: Option<String>,
     /// Correspondent id or slug.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub correspondent: Option<String>,
     /// Staff only; anonymous callers only ever see `published`.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
+    #[param(value_type = Option<Status>)]
     pub status: Option<String>,
     /// RFC 3339; inclusive.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub published_after: Option<String>,
     /// RFC 3339; exclusive.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub published_before: Option<String>,
-    /// `published_at` (default) or, for staff, `updated_at`.
+    /// `published_at` (default) or, for staff, `updated_at`. With `q` and no `sort`: relevance.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
+    #[param(pattern = "^(published_at|updated_at)$")]
     pub sort: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `page.next_cursor`.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub cursor: Option<String>,
     /// `true` adds `page.total`.
     pub count: Option<bool>,

@@ -48,12 +48,18 @@ pub struct AuditQuery {
     /// Only entries about this article.
     pub article: Option<Uuid>,
     /// RFC 3339; inclusive.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub since: Option<String>,
     /// RFC 3339; exclusive.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub until: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `page.next_cursor`.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub cursor: Option<String>,
 }
 

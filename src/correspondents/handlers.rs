@@ -82,14 +82,14 @@ pub async fn list_correspondents(
 /// One correspondent, by slug or id.
 #[utoipa::path(
     tag = "correspondents",
-    params(("id_or_slug" = String, Path, description = "Correspondent id or slug")),
+    params(("id" = String, Path, description = "Correspondent id (UUID) or slug")),
     responses(
         (status = 200, description = "The correspondent (private fields for staff only)", body = CorrespondentView),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such correspondent", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/correspondents/{id_or_slug}")]
+#[get("/correspondents/{id}")]
 pub async fn get_correspondent(
     req: HttpRequest,
     who: OptionalAuth,

@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::queries::Correspondent;
 
-/// What anyone may see of a correspondent.
+/// What anyone may see of a correspondent (exactly these fields).
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CorrespondentPublic {
     pub id: Uuid,
     pub slug: String,
@@ -27,9 +28,13 @@ pub struct CorrespondentStaff {
     pub affiliation: Option<String>,
     pub bio: Option<String>,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub email: Option<String>,
+    #[schema(required = true)]
     pub phone: Option<String>,
+    #[schema(required = true)]
     pub notes: Option<String>,
+    #[schema(required = true)]
     pub editor_id: Option<Uuid>,
 }
 
@@ -75,10 +80,13 @@ impl CorrespondentView {
 #[into_params(parameter_in = Query)]
 pub struct CorrespondentListQuery {
     /// Part of the name (case-insensitive).
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub q: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `page.next_cursor`.
+    #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
     pub cursor: Option<String>,
     /// `true` adds `page.total`.
     pub count: Option<bool>,

@@ -1,5 +1,5 @@
 //! Feed endpoints: `/feed.{format}` for the site, the same under `/sections/{slug}/`,
-//! `/tags/{slug}/` and `/correspondents/{slug}/`; `/articles/{id_or_slug}/ninjs`;
+//! `/tags/{slug}/` and `/correspondents/{slug}/`; `/articles/{id}/ninjs`;
 //! `/sitemap-news.xml`; and the `/articles/{slug}` permalinks at the root.
 
 use std::sync::Arc;
@@ -31,6 +31,7 @@ pub const MAX_ITEMS: i64 = 200;
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// Items, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -291,7 +292,7 @@ pub async fn correspondent_feed(
 /// One article as IPTC ninjs 3.1 (`application/ninjs+json`).
 #[utoipa::path(
     tag = "feeds",
-    params(("id_or_slug" = String, Path, description = "Article id or slug")),
+    params(("id" = String, Path, description = "Article id (UUID) or slug")),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article in ninjs 3.1", body = Ninjs, content_type = "application/ninjs+json"),
@@ -299,7 +300,7 @@ pub async fn correspondent_feed(
         (status = 404, description = "No such (visible) article", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/articles/{id_or_slug}/ninjs")]
+#[get("/articles/{id}/ninjs")]
 pub async fn get_article_ninjs(
     req: HttpRequest,
     who: OptionalAuth,

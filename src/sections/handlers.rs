@@ -93,14 +93,14 @@ pub async fn list_sections(
 /// One section, by slug or id.
 #[utoipa::path(
     tag = "sections",
-    params(("id_or_slug" = String, Path, description = "Section id or slug")),
+    params(("id" = String, Path, description = "Section id (UUID) or slug")),
     responses(
         (status = 200, description = "The section", body = SectionView),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such section", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/sections/{id_or_slug}")]
+#[get("/sections/{id}")]
 pub async fn get_section(
     req: HttpRequest,
     who: OptionalAuth,

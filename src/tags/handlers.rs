@@ -72,14 +72,14 @@ pub async fn list_tags(
 /// One tag, by slug or id.
 #[utoipa::path(
     tag = "tags",
-    params(("id_or_slug" = String, Path, description = "Tag id or slug")),
+    params(("id" = String, Path, description = "Tag id (UUID) or slug")),
     responses(
         (status = 200, description = "The tag", body = TagView),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/tags/{id_or_slug}")]
+#[get("/tags/{id}")]
 pub async fn get_tag(
     req: HttpRequest,
     who: OptionalAuth,

@@ -52,6 +52,15 @@ fn malformed_paths_queries_and_cursors_are_400() {
         .problem(400, "unknown_field");
     assert_eq!(v["errors"][0]["field"], "colour");
     app.get("/api/v1/nothing-here").problem(404, "not_found");
+    let r = app.req("PUT", "/api/v1/articles").send();
+    assert_eq!(r.header("allow"), Some("GET, POST"));
+    r.problem(405, "method_not_allowed");
+    let r = app.req("DELETE", "/healthz").send();
+    assert_eq!(r.header("allow"), Some("GET"));
+    r.problem(405, "method_not_allowed");
+    // Empty query values count as absent.
+    app.get("/api/v1/articles?section=&cursor=&q=&sort=&status=")
+        .expect(200);
     app.req("POST", "/api/v1/tags")
         .token(&admin)
         .raw("name=x", "application/x-www-form-urlencoded")
