@@ -191,8 +191,9 @@ pub struct ListQuery {
     /// 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// From `page.next_cursor`.
+    /// From `page.next_cursor` (opaque, base64url).
     #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// `true` adds `page.total`.
     pub count: Option<bool>,

@@ -235,12 +235,13 @@ pub async fn restore_revision(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let (id, n) = path.into_inner();
-    // The body is optional: none, or a JSON object.
+    // The body is optional: none, `null`, or a JSON object.
     let given: RestoreRequest = if body.iter().all(u8::is_ascii_whitespace) {
         RestoreRequest::default()
     } else {
-        serde_json::from_slice(&body)
+        serde_json::from_slice::<Option<RestoreRequest>>(&body)
             .map_err(|e| AppError::bad_request("malformed_request", format!("invalid body: {e}")))?
+            .unwrap_or_default()
     };
     let version = if_match_version(&req)?.or(given.version);
     let actor = auth.editor.clone();

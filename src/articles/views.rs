@@ -243,13 +243,14 @@ pub struct ArticleListQuery {
     pub published_before: Option<String>,
     /// `published_at` (default) or, for staff, `updated_at`. With `q` and no `sort`: relevance.
     #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
-    #[param(pattern = "^(published_at|updated_at)$")]
+    #[param(pattern = "^(published_at|updated_at)?$")]
     pub sort: Option<String>,
     /// 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// From `page.next_cursor`.
+    /// From `page.next_cursor` (opaque, base64url).
     #[serde(default, deserialize_with = "crate::validate::empty_as_none")]
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// `true` adds `page.total`.
     pub count: Option<bool>,

@@ -50,7 +50,7 @@ pub fn entity(
             entity,
             entity_id: Some(id),
             article_id: None,
-            detail: Value::Null,
+            detail: Value::Object(Default::default()),
         },
     )
 }
