@@ -30,8 +30,11 @@ pub struct BylineView {
 #[serde(deny_unknown_fields)]
 pub struct CoverImage {
     /// Absolute http(s) URL.
+    #[schema(pattern = "^https?://", max_length = 2048)]
     pub url: String,
+    #[schema(max_length = 500)]
     pub caption: Option<String>,
+    #[schema(max_length = 200)]
     pub credit: Option<String>,
 }
 
@@ -262,6 +265,7 @@ pub struct ArticleListQuery {
 pub struct BylineInput {
     pub correspondent_id: Uuid,
     /// `reporter`, `correspondent`, `photographer`, `author` or `translator`.
+    #[schema(pattern = "^(reporter|correspondent|photographer|author|translator)$")]
     pub role: String,
 }
 
@@ -270,21 +274,28 @@ pub struct BylineInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateArticleRequest {
     /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Sanitised on input to the allow-list (p, h2–h4, strong, em, a[href], ul/ol/li,
     /// blockquote, figure/figcaption, img[src,alt]).
     pub body_html: String,
     pub section_id: Uuid,
     /// Ordered, as printed.
+    #[schema(max_items = 50)]
     pub byline: Vec<BylineInput>,
+    #[schema(max_items = 50)]
     pub tag_ids: Option<Vec<Uuid>>,
     /// The responsible staff editor (编辑). Contributors may not set it.
     pub editor_id: Option<Uuid>,
     /// Generated from the title (pinyin) when absent.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 128)]
     pub slug: Option<String>,
+    #[schema(max_length = 200)]
     pub subtitle: Option<String>,
     /// Derived from the body when absent.
+    #[schema(max_length = 1000)]
     pub summary: Option<String>,
+    #[schema(max_length = 200)]
     pub source: Option<String>,
     pub cover_image: Option<CoverImage>,
 }
@@ -294,14 +305,18 @@ pub struct CreateArticleRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticleRequest {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     pub body_html: Option<String>,
     pub section_id: Option<Uuid>,
+    #[schema(max_items = 50)]
     pub byline: Option<Vec<BylineInput>>,
+    #[schema(max_items = 50)]
     pub tag_ids: Option<Vec<Uuid>>,
     #[serde(default, deserialize_with = "crate::validate::double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub editor_id: Option<Option<Uuid>>,
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 128)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "crate::validate::double_option")]
     #[schema(value_type = Option<String>)]

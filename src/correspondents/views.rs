@@ -98,16 +98,22 @@ pub struct CorrespondentListQuery {
 #[serde(deny_unknown_fields)]
 pub struct CreateCorrespondentRequest {
     /// 1–64 characters, e.g. `夏洋`.
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// Generated from the name (pinyin) when absent.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub slug: Option<String>,
+    #[schema(max_length = 200)]
     pub affiliation: Option<String>,
+    #[schema(max_length = 4000)]
     pub bio: Option<String>,
     /// Private.
     pub email: Option<String>,
     /// Private.
+    #[schema(max_length = 64)]
     pub phone: Option<String>,
     /// Private.
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
     /// Private: the linked staff account.
     pub editor_id: Option<Uuid>,
@@ -117,7 +123,9 @@ pub struct CreateCorrespondentRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCorrespondentRequest {
+    #[schema(min_length = 1, max_length = 64)]
     pub name: Option<String>,
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "crate::validate::double_option")]
     #[schema(value_type = Option<String>)]

@@ -37,10 +37,14 @@ impl From<&Editor> for EditorView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateEditorRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
+    #[schema(pattern = "^(admin|editor|contributor)$")]
     pub role: String,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
 }
 
@@ -49,9 +53,13 @@ pub struct CreateEditorRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateEditorRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
+    #[schema(pattern = "^(admin|editor|contributor)$")]
     pub role: Option<String>,
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: Option<String>,
     pub active: Option<bool>,
 }
@@ -62,6 +70,7 @@ pub struct UpdateEditorRequest {
 pub struct ChangePasswordRequest {
     pub current_password: String,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub new_password: String,
 }
 

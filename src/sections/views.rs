@@ -58,9 +58,12 @@ impl SectionView {
 #[serde(deny_unknown_fields)]
 pub struct CreateSectionRequest {
     /// `[a-z0-9]+(-[a-z0-9]+)*`, at most 64 characters, unique.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub slug: String,
     /// 1–64 characters, e.g. `县市区`.
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     pub parent_id: Option<Uuid>,
     /// Display order (default 0).
@@ -71,7 +74,9 @@ pub struct CreateSectionRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSectionRequest {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 64)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::validate::double_option")]
     #[schema(value_type = Option<String>)]

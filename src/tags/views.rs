@@ -40,8 +40,10 @@ pub struct TagRef {
 #[serde(deny_unknown_fields)]
 pub struct CreateTagRequest {
     /// 1–64 characters.
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// Generated from the name (pinyin) when absent.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub slug: Option<String>,
 }
 
@@ -49,6 +51,8 @@ pub struct CreateTagRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTagRequest {
+    #[schema(min_length = 1, max_length = 64)]
     pub name: Option<String>,
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub slug: Option<String>,
 }
