@@ -76,8 +76,10 @@ struct ApiDoc;
 
 const ROOT_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
-/// Every operation that takes a body may also answer 413 (over 2 MiB) and 415 (not JSON).
-fn add_body_errors(doc: &mut utoipa::openapi::OpenApi) {
+/// Responses every operation of a kind can give, added in one place: 413 (over 2 MiB) and 415
+/// (not JSON) wherever a body is taken, 401 wherever a token is read (a bad one is refused even
+/// where none is needed).
+fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{Content, Ref, ResponseBuilder};
     let problem = |description: &str| {
         ResponseBuilder::new()
@@ -110,7 +112,7 @@ fn add_body_errors(doc: &mut utoipa::openapi::OpenApi) {
 /// The document, with resource paths under `/api/v1` as they are served.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    add_body_errors(&mut doc);
+    add_common_errors(&mut doc);
     let paths = std::mem::take(&mut doc.paths.paths);
     doc.paths.paths = paths
         .into_iter()

@@ -23,6 +23,7 @@ use crate::{audit, db, http_cache};
 
 /// List correspondents by name; `q` matches part of the name.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "correspondents",
     params(CorrespondentListQuery),
     responses(
@@ -81,6 +82,7 @@ pub async fn list_correspondents(
 
 /// One correspondent, by slug or id.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "correspondents",
     params(("id" = String, Path, description = "Correspondent id (UUID) or slug")),
     responses(

@@ -42,6 +42,7 @@ fn section_cursor(key: &str) -> Result<(i32, String, Uuid), AppError> {
 
 /// List sections in display order (`position`, then name).
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "sections",
     params(ListQuery),
     responses(
@@ -92,6 +93,7 @@ pub async fn list_sections(
 
 /// One section, by slug or id.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "sections",
     params(("id" = String, Path, description = "Section id (UUID) or slug")),
     responses(

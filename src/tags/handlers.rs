@@ -18,6 +18,7 @@ use crate::{audit, db, http_cache};
 
 /// List tags by name.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "tags",
     params(ListQuery),
     responses(
@@ -71,6 +72,7 @@ pub async fn list_tags(
 
 /// One tag, by slug or id.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "tags",
     params(("id" = String, Path, description = "Tag id (UUID) or slug")),
     responses(
