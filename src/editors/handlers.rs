@@ -289,7 +289,7 @@ pub async fn update_editor(
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such editor", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The last active admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The last active admin, or the caller itself", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/editors/{id}")]
@@ -301,6 +301,12 @@ pub async fn delete_editor(
     auth.require(Role::Admin)?;
     let id = path.into_inner();
     let actor = auth.id();
+    if id == actor {
+        return Err(AppError::conflict(
+            "cannot_delete_self",
+            "an admin cannot delete its own account; another admin can",
+        ));
+    }
     db::transaction(&state.pool, move |c| {
         let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
         if current.role() == Role::Admin

@@ -401,8 +401,14 @@ fn the_last_admin_cannot_remove_itself() {
     app.req("DELETE", &format!("/api/v1/editors/{id}"))
         .token(&admin)
         .send()
-        .problem(409, "last_admin");
+        .problem(409, "cannot_delete_self");
     app.staff(Role::Admin);
+    // Never its own account, even with another admin around: nothing is deleted.
+    app.req("DELETE", &format!("/api/v1/editors/{id}"))
+        .token(&admin)
+        .send()
+        .problem(409, "cannot_delete_self");
+    app.req("GET", "/api/v1/me").token(&admin).send().expect(200);
     app.req("PATCH", &format!("/api/v1/editors/{id}"))
         .token(&admin)
         .json(&json!({"role": "editor"}))
