@@ -163,6 +163,35 @@ fn the_server_runs_its_own_postgres_with_demo_content() {
         .unwrap_or_else(|| panic!("no demo password printed: {out}"))
         .to_owned();
     assert_eq!(server.login(&password), 200);
+    // A CLI command beside the running server joins its cluster and leaves it running.
+    let out = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args([
+            "create-editor",
+            "--email",
+            "desk@newsdesk.test",
+            "--name",
+            "何帆",
+            "--role",
+            "editor",
+        ])
+        .env_remove("DATABASE_URL")
+        .env("NEWSDESK_DATA_DIR", &dir)
+        .env("NEWSDESK_PASSWORD", "a-long-password")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created editor desk@newsdesk.test"));
+    let login = ureq::post(&format!("{}/api/v1/auth/login", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(
+            &json!({"email": "desk@newsdesk.test", "password": "a-long-password"}).to_string(),
+        )
+        .expect("the new editor logs in through the running server");
+    assert_eq!(login.status(), 200);
     server.stop();
     let pidfile = dir.join("pg/postmaster.pid");
     assert!(

@@ -408,7 +408,10 @@ fn the_last_admin_cannot_remove_itself() {
         .token(&admin)
         .send()
         .problem(409, "cannot_delete_self");
-    app.req("GET", "/api/v1/me").token(&admin).send().expect(200);
+    app.req("GET", "/api/v1/me")
+        .token(&admin)
+        .send()
+        .expect(200);
     app.req("PATCH", &format!("/api/v1/editors/{id}"))
         .token(&admin)
         .json(&json!({"role": "editor"}))
