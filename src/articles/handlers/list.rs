@@ -1,0 +1,245 @@
+//! `GET /articles` and `GET /sections/{slug}/articles`: filtered, keyset-paged lists and search.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+use super::related;
+use crate::articles::queries::{self, ListFilter, Sort, Visibility};
+use crate::articles::views::{ArticleListItem, ArticleListQuery};
+use crate::articles::workflow::Status;
+use crate::auth::OptionalAuth;
+use crate::error::{AppError, FieldError, Problem};
+use crate::ident::IdOrSlug;
+use crate::pagination::{self, Cursor, Page, PageInfo};
+use crate::search::{self, SearchQuery};
+use crate::startup::AppState;
+use crate::validate::query_time;
+use crate::{correspondents, db, http_cache, sections, tags, text};
+
+fn bad_param(field: &str, message: &str) -> AppError {
+    AppError::BadRequest {
+        code: "invalid_parameter",
+        detail: format!("{field}: {message}"),
+        errors: vec![FieldError::new(field, message)],
+    }
+}
+
+/// The `?cursor=` link to the next page: the request's own query with the cursor replaced.
+fn next_link(req: &HttpRequest, public_url: &str, cursor: &str) -> String {
+    let kept: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
+        .collect();
+    let mut query = kept.join("&");
+    if !query.is_empty() {
+        query.push('&');
+    }
+    format!(
+        "<{public_url}{}?{query}cursor={cursor}>; rel=\"next\"",
+        req.path()
+    )
+}
+
+async fn list(
+    req: HttpRequest,
+    who: OptionalAuth,
+    state: web::Data<AppState>,
+    q: ArticleListQuery,
+    section_from_path: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let staff = who.0.as_ref().map(|a| a.editor.clone());
+    let limit = pagination::limit(q.limit)?;
+    let search =
+        q.q.as_deref()
+            .map(SearchQuery::parse)
+            .transpose()?
+            .flatten();
+    // With `q` and no explicit sort, hits come by relevance.
+    let relevance = search.is_some() && q.sort.is_none();
+    let sort = match q.sort.as_deref() {
+        None | Some("published_at") => Sort::Published,
+        Some("updated_at") if staff.is_some() => Sort::Updated,
+        Some("updated_at") => {
+            return Err(AppError::Unauthorized(
+                "sort=updated_at is for staff".into(),
+            ))
+        }
+        Some(_) => return Err(bad_param("sort", "must be published_at or updated_at")),
+    };
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            Status::parse(s).ok_or_else(|| {
+                bad_param(
+                    "status",
+                    "must be draft, in_review, scheduled, published or archived",
+                )
+            })
+        })
+        .transpose()?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| Cursor::decode(c, if relevance { 'q' } else { sort.cursor_kind() }))
+        .transpose()?;
+    let published_after = query_time("published_after", q.published_after.as_deref())?;
+    let published_before = query_time("published_before", q.published_before.as_deref())?;
+    let visibility = match &staff {
+        None => Visibility::Public,
+        Some(e) if e.role().is_desk() => Visibility::Desk,
+        Some(e) => Visibility::Contributor(e.id),
+    };
+    let section_slug = section_from_path.clone().or(q.section);
+    let (tag, person, want_total) = (q.tag, q.correspondent, q.count.unwrap_or(false));
+    let path_form = section_from_path.is_some();
+    let (items, next_cursor, total) = db::run(&state.pool, move |c| {
+        let mut filter = ListFilter {
+            visibility,
+            section_ids: None,
+            tag_id: None,
+            correspondent_id: None,
+            status,
+            published_after,
+            published_before,
+            search,
+            sort,
+        };
+        let mut empty = false;
+        if let Some(slug) = section_slug {
+            match sections::queries::find(c, &IdOrSlug::Slug(slug))? {
+                Some(s) => filter.section_ids = Some(sections::queries::subtree_ids(c, s.id)?),
+                None if path_form => return Err(AppError::not_found("section")),
+                None => empty = true,
+            }
+        }
+        if let Some(t) = tag {
+            match tags::queries::find(c, &IdOrSlug::parse(&t))? {
+                Some(t) => filter.tag_id = Some(t.id),
+                None => empty = true,
+            }
+        }
+        if let Some(p) = person {
+            match correspondents::queries::find(c, &IdOrSlug::parse(&p))? {
+                Some(p) => filter.correspondent_id = Some(p.id),
+                None => empty = true,
+            }
+        }
+        if empty {
+            return Ok((vec![], None, want_total.then_some(0)));
+        }
+        let (rows, next) = match &filter.search {
+            Some(sq) if relevance => {
+                let hits = queries::search(c, &filter, sq, after.as_ref(), limit)?;
+                let (hits, next) = pagination::finish(hits, limit, |(a, tier)| Cursor {
+                    kind: 'q',
+                    at: a.published_at,
+                    key: Some(tier.to_string()),
+                    id: a.id,
+                });
+                (hits.into_iter().map(|(a, _)| a).collect::<Vec<_>>(), next)
+            }
+            _ => {
+                let rows = queries::list(c, &filter, after.as_ref(), limit)?;
+                pagination::finish(rows, limit, |a| sort.cursor_of(a))
+            }
+        };
+        let total = if want_total {
+            Some(queries::count(c, &filter)?)
+        } else {
+            None
+        };
+        let rel = related(c, &rows)?;
+        let mut items: Vec<ArticleListItem> = rows.iter().map(|a| rel.item(a)).collect();
+        if let Some(sq) = &filter.search {
+            let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
+            let bodies: std::collections::HashMap<Uuid, String> =
+                queries::bodies(c, &ids)?.into_iter().collect();
+            for item in &mut items {
+                let body = bodies
+                    .get(&item.id)
+                    .map(|b| text::plain_text(b))
+                    .unwrap_or_default();
+                item.highlight = search::highlight(&item.summary, &sq.words)
+                    .or_else(|| search::highlight(&body, &sq.words))
+                    .or_else(|| search::highlight(&item.title, &sq.words));
+            }
+        }
+        Ok((items, next, total))
+    })
+    .await?;
+    let link = next_cursor
+        .as_deref()
+        .map(|c| next_link(&req, &state.config.public_url, c));
+    let page = Page {
+        data: items,
+        page: PageInfo {
+            limit,
+            next_cursor,
+            total,
+        },
+    };
+    let mut res = http_cache::json_response(&req, staff.is_some(), &page)?;
+    if let Some(link) = link {
+        if let Ok(v) = header::HeaderValue::from_str(&link) {
+            res.headers_mut().insert(header::LINK, v);
+        }
+    }
+    Ok(res)
+}
+
+/// List articles, newest first, with filters and keyset pagination.
+///
+/// Anonymous callers see published articles only; contributors also their own; editors and
+/// admins everything. `section` includes child sections. The response carries a
+/// `Link: <…>; rel="next"` header when there is a next page.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of articles (without body_html and links)", body = inline(Page<ArticleListItem>),
+            headers(("Link" = String, description = "rel=\"next\" page"), ("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Bad limit, cursor, date, status or sort", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "sort=updated_at without a token, or a bad token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    who: OptionalAuth,
+    state: web::Data<AppState>,
+    query: web::Query<ArticleListQuery>,
+) -> Result<HttpResponse, AppError> {
+    list(req, who, state, query.into_inner(), None).await
+}
+
+/// The articles of a section and its child sections (= `GET /articles?section={slug}`).
+#[utoipa::path(
+    tag = "articles",
+    params(("slug" = String, Path, description = "Section slug"), ArticleListQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of articles", body = inline(Page<ArticleListItem>)),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such section", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/sections/{slug}/articles")]
+pub async fn list_section_articles(
+    req: HttpRequest,
+    who: OptionalAuth,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ArticleListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    if q.section.is_some() {
+        return Err(bad_param("section", "is given by the path"));
+    }
+    list(req, who, state, q, Some(path.into_inner())).await
+}

@@ -1,0 +1,125 @@
+//! `/articles`: public reads of published stories, staff reads and writes, the workflow. The
+//! helpers every article response shares live here; each action in its own file.
+
+pub mod edit;
+pub mod get;
+pub mod list;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use super::model::{Article, ArticleSummary};
+use super::queries::{self};
+use super::views::{ArticleLink, ArticleLinks, ArticleView, Related};
+use super::workflow::Status;
+use crate::editors::{self, Editor};
+use crate::error::AppError;
+use crate::sections::views::SectionRef;
+use crate::{http_cache, sections};
+
+/// Loads the related rows of a page: four queries whatever the page size.
+pub(crate) fn related(
+    conn: &mut PgConnection,
+    rows: &[ArticleSummary],
+) -> Result<Related, AppError> {
+    let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
+    let mut section_ids: Vec<Uuid> = rows.iter().map(|a| a.section_id).collect();
+    section_ids.sort_unstable();
+    section_ids.dedup();
+    let mut editor_ids: Vec<Uuid> = rows.iter().filter_map(|a| a.editor_id).collect();
+    editor_ids.sort_unstable();
+    editor_ids.dedup();
+    let sections = sections::queries::find_many(conn, &section_ids)?
+        .iter()
+        .map(SectionRef::from)
+        .collect();
+    let bylines = queries::bylines_for(conn, &ids)?;
+    let tags = queries::tags_for(conn, &ids)?;
+    let editors = editors::queries::names(conn, &editor_ids)?;
+    Ok(Related::new(sections, bylines, tags, editors))
+}
+
+/// The whole view of one article, with previous/next links.
+pub fn load_view(
+    conn: &mut PgConnection,
+    a: &Article,
+    public_url: &str,
+) -> Result<ArticleView, AppError> {
+    let rel = related(conn, &[a.summary_row()])?;
+    let (previous, next) = queries::neighbours(conn, a)?;
+    let link = |p: Option<(String, String)>| p.map(|(slug, title)| ArticleLink { slug, title });
+    let links = ArticleLinks {
+        self_: format!("{public_url}/api/v1/articles/{}", a.slug),
+        previous: link(previous),
+        next: link(next),
+    };
+    Ok(rel.view(a, links))
+}
+
+/// Whether the caller may read `a`: published for everyone, the rest for the desk and for the
+/// contributor who wrote it.
+pub(crate) fn may_read(who: Option<&Editor>, a: &Article) -> bool {
+    match who {
+        _ if a.status() == Status::Published => true,
+        None => false,
+        Some(e) => e.role().is_desk() || a.created_by == Some(e.id),
+    }
+}
+
+/// The ETag of an article: its version and a digest of the representation, so `If-Match`
+/// carries the version and `If-None-Match` sees every change (links and names included).
+fn article_etag(version: i32, bytes: &[u8]) -> String {
+    let digest = http_cache::etag_of(bytes);
+    format!("\"v{version}-{}", digest.trim_start_matches('"'))
+}
+
+/// The version named by an `If-Match` header: `"v7-…"`, `"7"` or `W/"v7-…"`.
+pub(crate) fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, AppError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let raw = value.to_str().unwrap_or_default().trim();
+    let raw = raw.trim_start_matches("W/").trim_matches('"');
+    let digits = raw
+        .trim_start_matches('v')
+        .split('-')
+        .next()
+        .unwrap_or_default();
+    digits.parse::<i32>().map(Some).map_err(|_| {
+        AppError::bad_request(
+            "invalid_if_match",
+            "If-Match must be an ETag from GET /articles/{id}",
+        )
+    })
+}
+
+/// A read answers 200 or 304 with the cache policy of the caller; a write answers `status`
+/// (with `location` on create), never cached. Both carry the article's ETag.
+pub(crate) fn article_response(
+    req: &HttpRequest,
+    authenticated: bool,
+    view: &ArticleView,
+    write: Option<(StatusCode, Option<String>)>,
+) -> Result<HttpResponse, AppError> {
+    let bytes =
+        serde_json::to_vec(view).map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
+    let etag = article_etag(view.version, &bytes);
+    let Some((status, location)) = write else {
+        return Ok(http_cache::respond(
+            req,
+            authenticated,
+            etag,
+            "application/json",
+            bytes,
+        ));
+    };
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, http_cache::PRIVATE));
+    if let Some(location) = location {
+        res.insert_header((header::LOCATION, location));
+    }
+    Ok(res.content_type("application/json").body(bytes))
+}
