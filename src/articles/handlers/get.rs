@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::{article_response, load_view, may_read};
-use crate::articles::queries::{self};
+use crate::articles::queries;
 use crate::articles::views::ArticleView;
 use crate::auth::OptionalAuth;
 use crate::error::{AppError, Problem};

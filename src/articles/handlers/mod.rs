@@ -11,7 +11,7 @@ use diesel::PgConnection;
 use uuid::Uuid;
 
 use super::model::{Article, ArticleSummary};
-use super::queries::{self};
+use super::queries;
 use super::views::{ArticleLink, ArticleLinks, ArticleView, Related};
 use super::workflow::Status;
 use crate::editors::{self, Editor};
