@@ -164,6 +164,8 @@ impl AppError {
         let status = self.status_code();
         let detail = match self {
             AppError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
+            // The cause (socket paths, libpq's words) is logged, not sent.
+            AppError::Unavailable(_) => "the service is temporarily unavailable; retry shortly".to_owned(),
             AppError::StaleVersion { current } => format!(
                 "the article was changed by someone else: it is at version {current}; reload it and re-apply your changes"
             ),
@@ -280,6 +282,11 @@ impl From<DieselError> for AppError {
                     DatabaseErrorKind::ClosedConnection => {
                         AppError::Unavailable("the database connection was lost".into())
                     }
+                    // The server went away under a pooled connection: retryable, not a bug.
+                    _ if is_connection_loss(info.message()) => AppError::Unavailable(format!(
+                        "database connection lost: {}",
+                        info.message()
+                    )),
                     // PostgreSQL text cannot hold NUL (SQLSTATE 22021): the client sent it.
                     _ if info.message().contains("invalid byte sequence") => AppError::bad_request(
                         "invalid_text",
@@ -291,6 +298,21 @@ impl From<DieselError> for AppError {
             other => AppError::Internal(format!("database: {other}")),
         }
     }
+}
+
+/// libpq's words for a connection that died (server restart, crash, network).
+fn is_connection_loss(message: &str) -> bool {
+    [
+        "server closed the connection",
+        "terminating connection",
+        "no connection to the server",
+        "could not connect",
+        "connection to server",
+        "could not receive data from server",
+        "could not send data to server",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 fn unique_violation(constraint: &str) -> (&'static str, String) {

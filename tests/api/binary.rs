@@ -217,3 +217,66 @@ fn the_server_runs_its_own_postgres_with_demo_content() {
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `pg_ctl` on the cluster in `dir` (as `postgres` when the tests run as root).
+fn pg_ctl(dir: &Path, args: &str) {
+    let bindir = newsdesk::embedded_pg::find_bindir().unwrap();
+    let pg = dir.join("pg");
+    let line = format!(
+        "'{}' -D '{}' -w -s {args} -o \"-k '{}' -c listen_addresses=\" -l '{}/postgres.log'",
+        bindir.join("pg_ctl").display(),
+        pg.display(),
+        pg.display(),
+        pg.display()
+    );
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let status = if root {
+        Command::new("su")
+            .args(["postgres", "-s", "/bin/sh", "-c", &line])
+            .status()
+    } else {
+        Command::new("sh").args(["-c", &line]).status()
+    }
+    .unwrap();
+    assert!(status.success(), "pg_ctl {args}");
+}
+
+#[test]
+fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
+    let dir = std::env::temp_dir().join(format!("newsdesk-bin-{}", uuid::Uuid::new_v4().simple()));
+    let server = Server::start(&dir);
+    let status = |path: &str| match ureq::get(&format!("{}{path}", server.base)).call() {
+        Ok(r) => (r.status(), r.content_type().to_owned()),
+        Err(ureq::Error::Status(code, r)) => (code, r.content_type().to_owned()),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(status("/api/v1/articles").0, 200);
+    pg_ctl(&dir, "-m immediate stop");
+    for path in ["/api/v1/articles", "/api/v1/sections", "/readyz"] {
+        let started = Instant::now();
+        let (code, media) = status(path);
+        assert_eq!(
+            (code, media.as_str()),
+            (503, "application/problem+json"),
+            "{path}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    pg_ctl(&dir, "start");
+    let back = Instant::now();
+    while status("/api/v1/articles").0 != 200 {
+        assert!(
+            back.elapsed() < Duration::from_secs(5),
+            "not recovered within 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status("/readyz").0, 200);
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
