@@ -42,6 +42,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `NEWSDESK_DB_POOL_SIZE`, default 16.
     pub pool_size: u32,
+    /// `NEWSDESK_SHUTDOWN_GRACE`: seconds in-flight requests get to finish on SIGTERM (default 30).
+    pub shutdown_grace_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +76,16 @@ impl Config {
                 .filter(|n| (1..=256).contains(n))
                 .ok_or_else(|| ConfigError("NEWSDESK_DB_POOL_SIZE must be 1..=256".into()))?,
         };
+        let shutdown_grace_secs = match var("NEWSDESK_SHUTDOWN_GRACE") {
+            None => 30,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 3600)
+                .ok_or_else(|| {
+                    ConfigError("NEWSDESK_SHUTDOWN_GRACE must be 0..=3600 seconds".into())
+                })?,
+        };
         let jwt_secret = match var("NEWSDESK_JWT_SECRET") {
             None => None,
             Some(s) => Some(validate_secret(s.into_bytes())?),
@@ -85,6 +97,7 @@ impl Config {
             public_url,
             data_dir: PathBuf::from(var("NEWSDESK_DATA_DIR").unwrap_or_else(|| "./data".into())),
             pool_size,
+            shutdown_grace_secs,
         })
     }
 

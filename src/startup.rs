@@ -4,6 +4,8 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, DefaultHeaders};
+use std::time::Duration;
+
 use actix_web::{web, App, HttpServer};
 
 use crate::auth::jwt::JwtKeys;
@@ -52,6 +54,7 @@ pub fn app(
     App::new()
         .app_data(state)
         .configure(routes::configure)
+        .wrap(from_fn(crate::operating::docs_policy))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
@@ -124,11 +127,18 @@ impl Database {
 /// Runs the HTTP server until SIGINT/SIGTERM, with the scheduler beside it.
 pub async fn serve(config: Config, pool: DbPool, jwt: JwtKeys) -> Result<(), StartError> {
     let bind = config.bind.clone();
+    let config_grace = config.shutdown_grace_secs;
     let state = web::Data::new(AppState::new(pool.clone(), config, jwt));
     let scheduler = actix_web::rt::spawn(crate::articles::scheduler::run(pool));
+    let grace = config_grace;
     let server = HttpServer::new(move || app(state.clone()))
+        // Slow clients: the head of a request within 5 s, a closed connection dropped within 1 s.
+        .client_request_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .keep_alive(Duration::from_secs(30))
+        .max_connections(10_000)
         .bind(&bind)?
-        .shutdown_timeout(30)
+        .shutdown_timeout(grace)
         .run();
     tracing::info!(%bind, "newsdesk listening");
     let result = server.await;

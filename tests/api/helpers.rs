@@ -260,6 +260,7 @@ pub fn config() -> Config {
         public_url: "https://news.example.cn".into(),
         data_dir: std::env::temp_dir(),
         pool_size: 4,
+        shutdown_grace_secs: 1,
     }
 }
 

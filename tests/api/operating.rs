@@ -81,6 +81,18 @@ fn swagger_ui_is_served_from_the_binary() {
     let moved = app.get("/api/v1/docs").expect(308);
     assert_eq!(moved.header("location"), Some("/api/v1/docs/"));
     let r = app.get("/api/v1/docs/").expect(200);
+    let csp = r
+        .header("content-security-policy")
+        .expect("a CSP on the docs");
+    assert!(
+        csp.contains("default-src 'self'")
+            && csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-eval")
+    );
+    assert!(app
+        .get("/api/v1/sections")
+        .header("content-security-policy")
+        .is_none());
     assert!(r.body.contains("swagger"), "{}", r.body);
     let js = app.get("/api/v1/docs/swagger-ui-bundle.js").expect(200);
     assert!(js.body.len() > 100_000);
