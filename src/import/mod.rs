@@ -501,7 +501,7 @@ fn articles_file(
 ) -> Result<Counts, AppError> {
     let (sections, people, tags, existing) =
         (&refs.sections, &refs.people, &refs.tags, &refs.existing);
-    let file = std::fs::File::open(&path)
+    let file = std::fs::File::open(path)
         .map_err(|e| AppError::bad_request("import", format!("{}: {e}", path.display())))?;
     let total =
         usize::try_from(file.metadata().map(|m| m.len()).unwrap_or(0)).unwrap_or(usize::MAX);
@@ -517,7 +517,7 @@ fn articles_file(
         if line.trim().is_empty() {
             continue;
         }
-        match article(&line, &sections, &people, &tags) {
+        match article(&line, sections, people, tags) {
             Err(problem) => {
                 counts.rejected += 1;
                 report.problem("articles.jsonl", n, problem);
