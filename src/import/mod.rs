@@ -404,6 +404,16 @@ fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>) -> QueryResult<()> {
 pub fn run(
     conn: &mut PgConnection,
     dir: &Path,
+    progress: impl FnMut(usize, usize),
+) -> Result<Report, AppError> {
+    run_with(conn, dir, BULK_BYTES, progress)
+}
+
+/// [`run`], with the size from which a load into an empty archive rebuilds the indexes at the end.
+pub fn run_with(
+    conn: &mut PgConnection,
+    dir: &Path,
+    bulk_bytes: u64,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report, AppError> {
     let mut report = Report::default();
@@ -444,7 +454,7 @@ pub fn run(
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     // Loading a large file into an empty archive: rebuilding the secondary indexes once at the
     // end is several times faster than maintaining them row by row.
-    let dropped = if existing.is_empty() && size > BULK_BYTES {
+    let dropped = if existing.is_empty() && size > bulk_bytes {
         drop_secondary_indexes(conn)?
     } else {
         vec![]

@@ -128,3 +128,28 @@ fn import_validates_reports_and_is_idempotent() {
     assert_eq!(again.files[3].1.unchanged, 3, "a-1 twice and a-2");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_bulk_load_rebuilds_every_index_it_dropped() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn();
+    let count_indexes = |app: &TestApp| -> i64 {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM pg_indexes WHERE tablename IN ('articles', 'article_bylines', 'article_tags'))",
+        ))
+        .get_result(&mut app.conn())
+        .unwrap()
+    };
+    let before = count_indexes(&app);
+    let dir = corpus();
+    // Threshold 0: this small file counts as a bulk load into the empty archive.
+    let report = newsdesk::import::run_with(&mut app.conn(), &dir, 0, |_, _| {}).unwrap();
+    assert_eq!(report.files[3].1.imported, 2);
+    assert_eq!(count_indexes(&app), before);
+    let hits = app
+        .get("/api/v1/articles?q=%E6%8B%9B%E5%95%86")
+        .expect(200)
+        .json();
+    assert_eq!(hits["data"][0]["slug"], "a-1");
+    let _ = std::fs::remove_dir_all(&dir);
+}
