@@ -384,12 +384,15 @@ pub async fn news_sitemap(
     Ok(send(&req, &rendered))
 }
 
-/// `/articles/{slug}` at the root: the permalink feeds link to, redirecting to the API.
-pub async fn permalink(path: web::Path<String>) -> HttpResponse {
-    HttpResponse::MovedPermanently()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/articles/{}", path.into_inner()),
-        ))
-        .finish()
+/// `/articles/{slug}` at the root: the permalink feeds link to, redirecting to the API. Only
+/// slugs and ids are echoed into `Location`.
+pub async fn permalink(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let is_id = uuid::Uuid::parse_str(&key).is_ok();
+    if !(is_id || crate::slug::is_valid(&key, crate::slug::MAX_ARTICLE_SLUG_LEN)) {
+        return Err(AppError::not_found("article"));
+    }
+    Ok(HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, format!("/api/v1/articles/{key}")))
+        .finish())
 }

@@ -361,7 +361,9 @@ fn news_sitemap_lists_the_last_48_hours() {
             .body
             .contains("xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\""));
     }
-    // Permalinks resolve.
+    // Permalinks resolve; anything but a slug or an id is a 404 (never echoed into a header).
+    n.app.get("/articles/a%0d%0ab").problem(404, "not_found");
+    n.app.get("/articles/%E5%98%89").problem(404, "not_found");
     let p = n
         .app
         .get(&format!(
