@@ -82,6 +82,8 @@ impl Cursor {
                     .parse::<i64>()
                     .ok()
                     .and_then(DateTime::<Utc>::from_timestamp_micros)
+                    // Within what PostgreSQL (and any real cursor) holds.
+                    .filter(|t| (1..=9999).contains(&chrono::Datelike::year(t)))
                     .ok_or_else(bad)?,
             ),
         };
@@ -164,11 +166,15 @@ mod tests {
             id: Uuid::nil(),
         };
         assert!(Cursor::decode(&c.encode(), 'u').is_err());
+        // A time far outside PostgreSQL's range must not reach the database.
+        let far =
+            URL_SAFE_NO_PAD.encode("p|-6000000000000000000||00000000-0000-0000-0000-000000000000");
         for raw in [
             "",
             "!!!",
             "cA",
             &URL_SAFE_NO_PAD.encode("p|x||00000000-0000-0000-0000-000000000000"),
+            &far,
         ] {
             assert!(Cursor::decode(raw, 'p').is_err(), "{raw}");
         }
