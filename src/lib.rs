@@ -16,6 +16,7 @@ pub mod embedded_pg;
 pub mod error;
 pub mod feeds;
 pub mod http_cache;
+pub mod idempotency;
 pub mod ident;
 pub mod import;
 pub mod openapi;

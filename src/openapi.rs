@@ -80,7 +80,8 @@ const ROOT_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 /// (not JSON) wherever a body is taken, 401 wherever a token is read (a bad one is refused even
 /// where none is needed).
 fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{Content, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
     let problem = |description: &str| {
         ResponseBuilder::new()
             .description(description)
@@ -90,21 +91,62 @@ fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
             )
             .build()
     };
+    let idempotency_key = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Retry-safe POST: the first response to this key is replayed for 24 h (with `Idempotency-Replayed: true`); the same key with another request is 422, while the first still runs 409.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
+        .build();
     for item in doc.paths.paths.values_mut() {
-        for op in [&mut item.post, &mut item.patch, &mut item.put]
-            .into_iter()
-            .flatten()
-        {
-            if op.request_body.is_none() {
-                continue;
-            }
+        let is_post = item.post.is_some();
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.put,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            let reads_token =
+                serde_json::to_string(&op.security).is_ok_and(|s| s.contains("bearer"));
+            let takes_body = op.request_body.is_some();
             let responses = &mut op.responses.responses;
-            responses
-                .entry("413".into())
-                .or_insert_with(|| problem("Body over 2 MiB").into());
-            responses
-                .entry("415".into())
-                .or_insert_with(|| problem("Body is not application/json").into());
+            if reads_token {
+                responses
+                    .entry("401".into())
+                    .or_insert_with(|| problem("Bad, expired or revoked token").into());
+            }
+            if takes_body {
+                responses
+                    .entry("413".into())
+                    .or_insert_with(|| problem("Body over 2 MiB").into());
+                responses
+                    .entry("415".into())
+                    .or_insert_with(|| problem("Body is not application/json").into());
+            }
+        }
+        if let (true, Some(op)) = (is_post, item.post.as_mut()) {
+            let authenticated =
+                serde_json::to_string(&op.security).is_ok_and(|s| s.contains("bearer"));
+            if authenticated {
+                op.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(idempotency_key.clone());
+                let responses = &mut op.responses.responses;
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| problem("Malformed request or Idempotency-Key").into());
+                responses.entry("409".into()).or_insert_with(|| {
+                    problem("The first request with this Idempotency-Key is still running").into()
+                });
+                responses.entry("422".into()).or_insert_with(|| {
+                    problem("Invalid values, or an Idempotency-Key reused for another request")
+                        .into()
+                });
+            }
         }
     }
 }

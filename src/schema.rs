@@ -118,6 +118,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (caller, key) {
+        caller -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Nullable<Int4>,
+        content_type -> Nullable<Text>,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -175,6 +190,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     correspondents,
     editors,
+    idempotency_keys,
     refresh_tokens,
     sections,
     tags,

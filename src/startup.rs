@@ -54,6 +54,7 @@ pub fn app(
     App::new()
         .app_data(state)
         .configure(routes::configure)
+        .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::operating::docs_policy))
         .wrap(
             DefaultHeaders::new()
@@ -129,6 +130,7 @@ pub async fn serve(config: Config, pool: DbPool, jwt: JwtKeys) -> Result<(), Sta
     let bind = config.bind.clone();
     let config_grace = config.shutdown_grace_secs;
     let state = web::Data::new(AppState::new(pool.clone(), config, jwt));
+    let purger = actix_web::rt::spawn(crate::idempotency::purge_loop(pool.clone()));
     let scheduler = actix_web::rt::spawn(crate::articles::scheduler::run(pool));
     let grace = config_grace;
     let server = HttpServer::new(move || app(state.clone()))
@@ -143,5 +145,6 @@ pub async fn serve(config: Config, pool: DbPool, jwt: JwtKeys) -> Result<(), Sta
     tracing::info!(%bind, "newsdesk listening");
     let result = server.await;
     scheduler.abort();
+    purger.abort();
     result.map_err(StartError::from)
 }

@@ -9,6 +9,7 @@ mod auth;
 mod binary;
 mod errors;
 mod feeds;
+mod idempotency;
 mod import;
 mod listing;
 mod operating;
