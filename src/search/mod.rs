@@ -194,7 +194,7 @@ pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
     loop {
         let batch: Vec<(Uuid, String, String, String)> = articles::table
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "search = ''::tsvector",
+                "(search = ''::tsvector OR search_title = ''::tsvector)",
             ))
             .filter(articles::id.gt(after))
             .order(articles::id)

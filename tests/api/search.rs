@@ -150,3 +150,31 @@ fn the_search_document_follows_edits() {
     assert_eq!(slugs(&search(&n, "旧标题")).len(), 0);
     assert_eq!(slugs(&search(&n, "新标题")).len(), 1);
 }
+
+#[test]
+fn documents_missing_after_an_upgrade_are_rebuilt() {
+    use diesel::prelude::*;
+    let n = Newsroom::new();
+    let in_title = n.app.published(&n.admin, &n.article("园区建设提速"));
+    let mut body_only = n.article("另一条");
+    body_only["body_html"] = json!("<p>园区</p>");
+    n.app.published(&n.admin, &body_only);
+    // As after the migration that added search_title: every title document empty.
+    diesel::sql_query("UPDATE articles SET search_title = ''::tsvector")
+        .execute(&mut n.app.conn())
+        .unwrap();
+    assert_eq!(
+        newsdesk::search::reindex_missing(&mut n.app.conn()).unwrap(),
+        2
+    );
+    let hits = search(&n, "园区");
+    assert_eq!(
+        slugs(&hits)[0],
+        in_title["slug"].as_str().unwrap(),
+        "the title hit comes first again"
+    );
+    assert_eq!(
+        newsdesk::search::reindex_missing(&mut n.app.conn()).unwrap(),
+        0
+    );
+}
