@@ -156,7 +156,7 @@ async fn import(database: &Database, dir: std::path::PathBuf) -> Result<(), Star
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} articles  {per_sec}  eta {eta}",
+                "{bar:40} {bytes}/{total_bytes} of articles.jsonl  {bytes_per_sec}  eta {eta}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
