@@ -44,6 +44,9 @@ pub struct Config {
     pub pool_size: u32,
     /// `NEWSDESK_SHUTDOWN_GRACE`: seconds in-flight requests get to finish on SIGTERM (default 30).
     pub shutdown_grace_secs: u64,
+    /// `NEWSDESK_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser
+    /// (`https://www.example.cn`); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +89,7 @@ impl Config {
                     ConfigError("NEWSDESK_SHUTDOWN_GRACE must be 0..=3600 seconds".into())
                 })?,
         };
+        let cors_origins = cors_origins(var("NEWSDESK_CORS_ORIGINS").as_deref())?;
         let jwt_secret = match var("NEWSDESK_JWT_SECRET") {
             None => None,
             Some(s) => Some(validate_secret(s.into_bytes())?),
@@ -98,6 +102,7 @@ impl Config {
             data_dir: PathBuf::from(var("NEWSDESK_DATA_DIR").unwrap_or_else(|| "./data".into())),
             pool_size,
             shutdown_grace_secs,
+            cors_origins,
         })
     }
 
@@ -117,6 +122,32 @@ impl Config {
         self.jwt_secret = Some(secret.clone());
         Ok(secret)
     }
+}
+
+/// Parses `NEWSDESK_CORS_ORIGINS`: each entry `http(s)://host[:port]`, no path.
+pub fn cors_origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let rest = o
+                .strip_prefix("https://")
+                .or_else(|| o.strip_prefix("http://"));
+            match rest {
+                Some(host)
+                    if !host.is_empty()
+                        && !host.contains('/')
+                        && !host.contains(char::is_whitespace) =>
+                {
+                    Ok(o.to_owned())
+                }
+                _ => Err(ConfigError(format!(
+                    "NEWSDESK_CORS_ORIGINS: {o:?} is not an origin like https://www.example.cn"
+                ))),
+            }
+        })
+        .collect()
 }
 
 fn validate_secret(bytes: Vec<u8>) -> Result<Secret, ConfigError> {
@@ -149,4 +180,26 @@ fn load_or_create_secret(path: &Path) -> Result<Secret, ConfigError> {
     std::io::Write::write_all(&mut f, encoded.as_bytes())
         .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
     Ok(Secret(encoded.into_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_origins_are_validated() {
+        assert_eq!(cors_origins(None).unwrap(), Vec::<String>::new());
+        assert_eq!(
+            cors_origins(Some(" https://www.example.cn, http://localhost:3000 ,")).unwrap(),
+            ["https://www.example.cn", "http://localhost:3000"]
+        );
+        for bad in [
+            "www.example.cn",
+            "https://",
+            "https://x.cn/path",
+            "ftp://x.cn",
+        ] {
+            assert!(cors_origins(Some(bad)).is_err(), "{bad}");
+        }
+    }
 }

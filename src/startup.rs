@@ -1,9 +1,11 @@
 //! Wiring: the shared state, the App factory used by `serve` and by the tests, opening the
 //! database (external or embedded), and the HTTP server.
 
+use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
 use std::time::Duration;
 
 use actix_web::{web, App, HttpServer};
@@ -39,6 +41,36 @@ impl AppState {
     }
 }
 
+/// Browsers on the configured origins may call the API with a token and the headers the
+/// contract uses, and read the ones it sends.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LOCATION,
+            header::LAST_MODIFIED,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotency-replayed"),
+        ])
+        .max_age(3600);
+    for o in origins {
+        cors = cors.allowed_origin(o);
+    }
+    cors
+}
+
 /// The application: routes, extractor configuration and middleware.
 pub fn app(
     state: web::Data<AppState>,
@@ -51,6 +83,8 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let cors = cors(&state.config.cors_origins);
+    let with_cors = !state.config.cors_origins.is_empty();
     App::new()
         .app_data(state)
         .configure(routes::configure)
@@ -61,6 +95,7 @@ pub fn app(
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("Referrer-Policy", "no-referrer")),
         )
+        .wrap(Condition::new(with_cors, cors))
         .wrap(from_fn(operating::observe))
 }
 

@@ -261,6 +261,7 @@ pub fn config() -> Config {
         data_dir: std::env::temp_dir(),
         pool_size: 4,
         shutdown_grace_secs: 1,
+        cors_origins: vec!["https://www.example.cn".into()],
     }
 }
 

@@ -97,3 +97,53 @@ fn swagger_ui_is_served_from_the_binary() {
     let js = app.get("/api/v1/docs/swagger-ui-bundle.js").expect(200);
     assert!(js.body.len() > 100_000);
 }
+
+#[test]
+fn cors_answers_the_configured_origins_only() {
+    let app = TestApp::spawn();
+    let ok = app
+        .req("GET", "/api/v1/sections")
+        .header("Origin", "https://www.example.cn")
+        .send()
+        .expect(200);
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some("https://www.example.cn")
+    );
+    let exposed = ok
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        exposed.contains("etag") && exposed.contains("link") && exposed.contains("x-request-id"),
+        "{exposed}"
+    );
+    let pre = app
+        .req("OPTIONS", "/api/v1/articles")
+        .header("Origin", "https://www.example.cn")
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type, idempotency-key",
+        )
+        .send();
+    assert_eq!(pre.status, 200, "{}", pre.body);
+    assert_eq!(
+        pre.header("access-control-allow-origin"),
+        Some("https://www.example.cn")
+    );
+    assert!(pre
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("POST"));
+    let evil = app
+        .req("GET", "/api/v1/sections")
+        .header("Origin", "https://evil.example")
+        .send();
+    assert!(evil.header("access-control-allow-origin").is_none());
+    // Without Origin (servers, curl) nothing changes.
+    assert!(app
+        .get("/api/v1/sections")
+        .header("access-control-allow-origin")
+        .is_none());
+}
