@@ -47,6 +47,10 @@ pub struct Config {
     /// `NEWSDESK_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser
     /// (`https://www.example.cn`); none by default.
     pub cors_origins: Vec<String>,
+    /// `NEWSDESK_WRITE_LIMIT`: writes per client per minute (default 600; 0 = off).
+    pub write_limit: u32,
+    /// `NEWSDESK_SEARCH_LIMIT`: searches per client per minute (default 600; 0 = off).
+    pub search_limit: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +94,18 @@ impl Config {
                 })?,
         };
         let cors_origins = cors_origins(var("NEWSDESK_CORS_ORIGINS").as_deref())?;
+        let per_minute = |name: &str| -> Result<u32, ConfigError> {
+            match var(name) {
+                None => Ok(600),
+                Some(v) => v.parse::<u32>().map_err(|_| {
+                    ConfigError(format!(
+                        "{name} must be a number of requests per minute (0 = off)"
+                    ))
+                }),
+            }
+        };
+        let write_limit = per_minute("NEWSDESK_WRITE_LIMIT")?;
+        let search_limit = per_minute("NEWSDESK_SEARCH_LIMIT")?;
         let jwt_secret = match var("NEWSDESK_JWT_SECRET") {
             None => None,
             Some(s) => Some(validate_secret(s.into_bytes())?),
@@ -103,6 +119,8 @@ impl Config {
             pool_size,
             shutdown_grace_secs,
             cors_origins,
+            write_limit,
+            search_limit,
         })
     }
 

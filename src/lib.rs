@@ -22,6 +22,7 @@ pub mod import;
 pub mod openapi;
 pub mod operating;
 pub mod pagination;
+pub mod rate_limit;
 pub mod routes;
 pub mod schema;
 pub mod search;

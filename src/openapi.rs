@@ -128,6 +128,18 @@ fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
                     .or_insert_with(|| problem("Body is not application/json").into());
             }
         }
+        // Writes are rate-limited per client (see RateLimit-* headers).
+        for op in [&mut item.post, &mut item.patch, &mut item.delete]
+            .into_iter()
+            .flatten()
+        {
+            op.responses
+                .responses
+                .entry("429".into())
+                .or_insert_with(|| {
+                    problem("Over the client's write limit; see Retry-After and RateLimit-*").into()
+                });
+        }
         if let (true, Some(op)) = (is_post, item.post.as_mut()) {
             let authenticated =
                 serde_json::to_string(&op.security).is_ok_and(|s| s.contains("bearer"));

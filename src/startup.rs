@@ -25,6 +25,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub throttle: LoginThrottle,
     pub feeds: crate::feeds::FeedCache,
+    pub limiter: crate::rate_limit::RateLimiter,
 }
 
 impl AppState {
@@ -37,6 +38,7 @@ impl AppState {
             jwt,
             throttle: LoginThrottle::default(),
             feeds: Default::default(),
+            limiter: Default::default(),
         }
     }
 }
@@ -89,6 +91,7 @@ pub fn app(
         .app_data(state)
         .configure(routes::configure)
         .wrap(from_fn(crate::idempotency::idempotent))
+        .wrap(from_fn(crate::rate_limit::limit))
         .wrap(from_fn(crate::operating::docs_policy))
         .wrap(
             DefaultHeaders::new()

@@ -262,6 +262,8 @@ pub fn config() -> Config {
         pool_size: 4,
         shutdown_grace_secs: 1,
         cors_origins: vec!["https://www.example.cn".into()],
+        write_limit: 600,
+        search_limit: 600,
     }
 }
 
@@ -280,10 +282,21 @@ impl TestApp {
         Self::start(TestDb::new(), false)
     }
 
+    /// The server with a configuration changed by `change`.
+    pub fn spawn_with(change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut c = config();
+        change(&mut c);
+        Self::start_with(TestDb::new(), true, c)
+    }
+
     fn start(db: TestDb, scheduler: bool) -> TestApp {
+        Self::start_with(db, scheduler, config())
+    }
+
+    fn start_with(db: TestDb, scheduler: bool, config: Config) -> TestApp {
         let (pool, queries) = db::build_counted_pool(&db.url, 4);
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
-        let state = web::Data::new(AppState::new(pool.clone(), config(), jwt.clone()));
+        let state = web::Data::new(AppState::new(pool.clone(), config, jwt.clone()));
         let (tx, rx) = mpsc::channel();
         // The scheduler polls every second: its own pool keeps its statements out of the count.
         let scheduler_pool = db::build_pool(&db.url, 1);

@@ -147,3 +147,48 @@ fn cors_answers_the_configured_origins_only() {
         .header("access-control-allow-origin")
         .is_none());
 }
+
+#[test]
+fn writes_and_searches_are_rate_limited_per_client() {
+    use newsdesk::editors::Role;
+    let app = TestApp::spawn_with(|c| {
+        c.write_limit = 3;
+        c.search_limit = 2;
+    });
+    let (_, a) = app.staff(Role::Editor);
+    let (_, b) = app.staff(Role::Editor);
+    let tag = |token: &str, name: &str| {
+        app.req("POST", "/api/v1/tags")
+            .token(token)
+            .json(&serde_json::json!({"name": name}))
+            .send()
+    };
+    // The logins above were writes from this address, not from editor a.
+    let first = tag(&a, "一").expect(201);
+    assert_eq!(first.header("ratelimit-limit"), Some("3"));
+    assert_eq!(first.header("ratelimit-remaining"), Some("2"));
+    assert_eq!(first.header("ratelimit-policy"), Some("3;w=60"));
+    tag(&a, "二").expect(201);
+    tag(&a, "三").expect(201);
+    let over = tag(&a, "四");
+    let retry: u64 = over.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(over.header("ratelimit-remaining"), Some("0"));
+    over.problem(429, "too_many_requests");
+    // Nothing was written by the refused request; another editor is not affected.
+    assert_eq!(
+        app.get("/api/v1/tags").json()["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    tag(&b, "五").expect(201);
+    // Searches have their own budget; plain reads none.
+    app.get("/api/v1/articles?q=%E5%9B%AD").expect(200);
+    app.get("/api/v1/articles?q=%E5%9B%AD").expect(200);
+    app.get("/api/v1/articles?q=%E5%9B%AD")
+        .problem(429, "too_many_requests");
+    let plain = app.get("/api/v1/articles").expect(200);
+    assert!(plain.header("ratelimit-limit").is_none());
+}
