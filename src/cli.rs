@@ -47,6 +47,17 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Write a consistent backup of the database (pg_dump custom format).
+    Backup {
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty database (for the embedded one: a new NEWSDESK_DATA_DIR).
+    Restore {
+        /// A file written by `newsdesk backup`.
+        file: std::path::PathBuf,
+    },
 }
 
 /// Runs the command; returns the process exit code.
@@ -73,9 +84,17 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
         config.resolve_jwt_secret()?;
     }
     let db_config = config.clone();
-    let database = actix_web::web::block(move || Database::open(&db_config))
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))??;
+    // A restore needs the database as it is: empty, not migrated.
+    let restoring = matches!(command, Command::Restore { .. });
+    let database = actix_web::web::block(move || {
+        if restoring {
+            Database::connect(&db_config)
+        } else {
+            Database::open(&db_config)
+        }
+    })
+    .await
+    .map_err(|e| StartError::Database(e.to_string()))??;
     let secret = config.resolve_jwt_secret();
     let result = match (command, secret) {
         (_, Err(e)) => Err(e.into()),
@@ -102,6 +121,26 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
             create_editor(&state, email, name, &role).await
         }
         (Command::Import { dir }, Ok(_)) => import(&database, dir).await,
+        (Command::Backup { out }, Ok(_)) => {
+            let url = database.url.clone();
+            let shown = out.display().to_string();
+            actix_web::web::block(move || crate::backup::dump(&url, &out))
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?
+                .map_err(|e| StartError::Database(e.to_string()))?;
+            println!("backup written to {shown}");
+            Ok(())
+        }
+        (Command::Restore { file }, Ok(_)) => {
+            let url = database.url.clone();
+            actix_web::web::block(move || crate::backup::restore(&url, &file))
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?
+                .map_err(|e| StartError::Database(e.to_string()))?;
+            database.prepare()?;
+            println!("restored");
+            Ok(())
+        }
         (Command::Openapi, Ok(_)) => Ok(()),
     };
     let closer = actix_web::web::block(move || database.close()).await;

@@ -124,17 +124,15 @@ pub struct Database {
 impl Database {
     /// Connects to `DATABASE_URL`, or starts (or joins) the embedded cluster; then migrates.
     pub fn open(config: &Config) -> Result<Database, StartError> {
-        let (url, embedded) = match &config.database_url {
-            Some(url) => (url.clone(), None),
-            None => {
-                let mut pg = EmbeddedPg::new(&config.data_dir)?;
-                pg.start()?;
-                pg.ensure_database(DB_NAME)?;
-                (pg.database_url(), Some(pg))
-            }
-        };
-        let pool = db::build_pool(&url, config.pool_size);
-        let mut conn = pool
+        let database = Self::connect(config)?;
+        database.prepare()?;
+        Ok(database)
+    }
+
+    /// Migrations, then search documents that are missing.
+    pub fn prepare(&self) -> Result<(), StartError> {
+        let mut conn = self
+            .pool
             .get()
             .map_err(|e| StartError::Database(format!("cannot connect: {e}")))?;
         let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(e.to_string()))?;
@@ -146,6 +144,21 @@ impl Database {
         if reindexed > 0 {
             tracing::info!(articles = reindexed, "search documents written");
         }
+        Ok(())
+    }
+
+    /// Connects (starting or joining the embedded cluster) without touching the schema.
+    pub fn connect(config: &Config) -> Result<Database, StartError> {
+        let (url, embedded) = match &config.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let mut pg = EmbeddedPg::new(&config.data_dir)?;
+                pg.start()?;
+                pg.ensure_database(DB_NAME)?;
+                (pg.database_url(), Some(pg))
+            }
+        };
+        let pool = db::build_pool(&url, config.pool_size);
         Ok(Database {
             pool,
             url,

@@ -215,6 +215,41 @@ fn the_server_runs_its_own_postgres_with_demo_content() {
         "seeded twice"
     );
     server.stop();
+
+    // Backup (the cluster is started for the command and stopped after), restore into a new
+    // data dir, and serve from it: the same articles and accounts.
+    let file = dir.join("backup.dump");
+    let cli = |data: &Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env("NEWSDESK_DATA_DIR", data)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    cli(&dir, &["backup", "--out", file.to_str().unwrap()]);
+    assert!(
+        !dir.join("pg/postmaster.pid").exists(),
+        "the backup left the cluster running"
+    );
+    let copy = std::env::temp_dir().join(format!("newsdesk-bin-{}", uuid::Uuid::new_v4().simple()));
+    cli(&copy, &["restore", file.to_str().unwrap()]);
+    let restored = Server::start(&copy);
+    assert_eq!(restored.login(&password), 200);
+    let a = restored
+        .get("/api/v1/articles/jia-yu-xian-nian-qing-gan-bu-yi-xian-lian-bing-zhang-cai-gan");
+    assert_eq!(a["byline"].as_array().unwrap().len(), 3);
+    assert!(
+        !restored.stdout.lock().unwrap().contains("password:"),
+        "a restored database is not seeded"
+    );
+    restored.stop();
+    let _ = std::fs::remove_dir_all(&copy);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -110,6 +110,24 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A database without any table (not cloned from the template).
+    pub fn empty() -> TestDb {
+        let c = cluster();
+        let name = format!("t_{}", Uuid::new_v4().simple());
+        let mut conn = PgConnection::establish(&admin_url()).expect("connect");
+        diesel::sql_query(format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
+        ))
+        .execute(&mut conn)
+        .expect("create database");
+        TestDb {
+            url: (c.base)(&name),
+            name,
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Ok(mut conn) = PgConnection::establish(&admin_url()) {

@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod articles;
 mod auth;
+mod backup;
 mod binary;
 mod errors;
 mod feeds;
