@@ -36,8 +36,16 @@ fn sanitizer() -> &'static Builder<'static> {
 
 /// Cleans `html` to the allow-list: p, h2–h4, strong, em, a[href], ul/ol/li, blockquote,
 /// figure/figcaption, img[src,alt]. Scripts, styles, event handlers and `javascript:` URLs go.
+///
+/// The result is a fixed point (cleaning it again changes nothing), so an article read and saved
+/// back unchanged stays unchanged: when the first pass altered the input, the HTML parser may
+/// still re-nest what it produced (`<p><h2>` becomes `<p></p><h2>`), so a second pass settles it.
 pub fn sanitize_html(html: &str) -> String {
-    sanitizer().clean(html).to_string()
+    let once = sanitizer().clean(html).to_string();
+    if once == html {
+        return once;
+    }
+    sanitizer().clean(&once).to_string()
 }
 
 /// One block of body text: its text and whether it is a heading.
