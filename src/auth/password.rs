@@ -21,16 +21,21 @@ pub fn use_fast_params_for_tests() {
     FAST.store(true, Ordering::Relaxed);
 }
 
-fn hasher() -> Argon2<'static> {
-    let params = if FAST.load(Ordering::Relaxed) {
+/// OWASP's argon2id parameters (19 MiB, 2 passes, 1 lane), or cheap ones for test suites.
+fn params(fast: bool) -> Params {
+    let p = if fast {
         Params::new(1024, 1, 1, None)
     } else {
         Params::new(19 * 1024, 2, 1, None)
     };
+    p.unwrap_or_default()
+}
+
+fn hasher() -> Argon2<'static> {
     Argon2::new(
         Algorithm::Argon2id,
         Version::V0x13,
-        params.unwrap_or_default(),
+        params(FAST.load(Ordering::Relaxed)),
     )
 }
 
@@ -94,5 +99,25 @@ mod tests {
         assert!(verify("correct horse battery", &h));
         assert!(!verify("wrong", &h));
         assert!(!verify("x", "not a hash"));
+    }
+
+    #[test]
+    fn unknown_emails_cost_a_real_verification() {
+        // The dummy hash has the parameters of real ones, so verifying against it takes as long.
+        use_fast_params_for_tests();
+        let real = hash("some password").unwrap();
+        let params = |phc: &str| {
+            let parsed = PasswordHash::new(phc).unwrap();
+            (parsed.algorithm.to_string(), parsed.params.to_string())
+        };
+        assert_eq!(params(dummy_hash()), params(&real));
+        assert!(!verify("anything", dummy_hash()));
+    }
+
+    #[test]
+    fn production_parameters_follow_owasp() {
+        // argon2id, 19 MiB, 2 passes, 1 lane (OWASP Password Storage Cheat Sheet).
+        let p = params(false);
+        assert_eq!((p.m_cost(), p.t_cost(), p.p_cost()), (19_456, 2, 1));
     }
 }

@@ -22,10 +22,16 @@ struct Server {
     child: Child,
     base: String,
     stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
     fn start(dir: &Path) -> Server {
+        Self::start_logging(dir, "warn")
+    }
+
+    /// Starts the server with `RUST_LOG=filter`; its log (stderr) is kept in `stderr`.
+    fn start_logging(dir: &Path, filter: &str) -> Server {
         let port = free_port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
             .arg("serve")
@@ -33,29 +39,34 @@ impl Server {
             .env_remove("NEWSDESK_JWT_SECRET")
             .env("NEWSDESK_DATA_DIR", dir)
             .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", filter)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start newsdesk");
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stdout.take().unwrap();
-        let sink = stdout.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
+        let collect = |mut pipe: Box<dyn Read + Send>| {
+            let text = Arc::new(Mutex::new(String::new()));
+            let sink = text.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
                 }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+            });
+            text
+        };
+        let stdout = collect(Box::new(child.stdout.take().unwrap()));
+        let stderr = collect(Box::new(child.stderr.take().unwrap()));
         let server = Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
             stdout,
+            stderr,
         };
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
@@ -313,5 +324,65 @@ fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
     }
     assert_eq!(status("/readyz").0, 200);
     server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_password_or_token_reaches_the_log() {
+    let dir = std::env::temp_dir().join(format!("newsdesk-bin-{}", uuid::Uuid::new_v4().simple()));
+    let server = Server::start_logging(&dir, "debug");
+    let out = server.stdout.lock().unwrap().clone();
+    let password = out
+        .split("password: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| -> serde_json::Value {
+        let mut r =
+            ureq::post(&format!("{}{path}", server.base)).set("Content-Type", "application/json");
+        if let Some(t) = token {
+            r = r.set("Authorization", &format!("Bearer {t}"));
+        }
+        let text = r
+            .send_string(&body.to_string())
+            .expect(path)
+            .into_string()
+            .unwrap();
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    };
+    let tokens = post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": "admin@newsdesk.local", "password": password}),
+    );
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let renewed = post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({"refresh_token": refresh}),
+    );
+    post("/api/v1/tags", Some(&access), json!({"name": "日志检查"}));
+    let _ = ureq::post(&format!("{}/api/v1/auth/login", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(
+            &json!({"email": "admin@newsdesk.local", "password": "wrong-password-123"}).to_string(),
+        );
+    let stderr = server.stderr.clone();
+    server.stop();
+    let log = stderr.lock().unwrap().clone();
+    assert!(log.contains("served"), "the debug log has request lines");
+    let secrets = [
+        password.as_str(),
+        "wrong-password-123",
+        access.as_str(),
+        refresh.as_str(),
+        renewed["access_token"].as_str().unwrap(),
+        renewed["refresh_token"].as_str().unwrap(),
+    ];
+    for secret in secrets {
+        assert!(!log.contains(secret), "a secret reached the log");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
