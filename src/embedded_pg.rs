@@ -127,15 +127,8 @@ impl EmbeddedPg {
             None
         };
         if run_as.is_some() {
+            // The data dir and every directory above it.
             make_traversable(&data_dir.join("pg"))?;
-            let mut perms = std::fs::metadata(&data_dir)
-                .map_err(io_err(data_dir.display().to_string()))?
-                .permissions();
-            if perms.mode() & 0o001 == 0 {
-                perms.set_mode(perms.mode() | 0o001);
-                std::fs::set_permissions(&data_dir, perms)
-                    .map_err(io_err(format!("chmod {}", data_dir.display())))?;
-            }
         }
         Ok(EmbeddedPg {
             bindir,
