@@ -115,23 +115,54 @@ fn send(req: &HttpRequest, r: &Rendered) -> HttpResponse {
     }
 }
 
-/// Serves a feed from the cache, rebuilding it when the database changed since.
-async fn feed(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    scope: Scope,
-    format: Format,
-    limit: i64,
-) -> Result<HttpResponse, AppError> {
-    let key = format!("{scope:?}|{format:?}|{limit}");
-    let public_url = state.config.public_url.clone();
-    let self_url = format!("{public_url}{}", req.path());
+/// Serves what is cached under `key` while the database has not changed since it was rendered;
+/// otherwise renders it with `build` (on the same connection) and caches it.
+async fn cached<F>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    key: String,
+    content_type: &'static str,
+    build: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut diesel::PgConnection) -> Result<Vec<u8>, AppError> + Send + 'static,
+{
     let cache = state.clone();
     let rendered = db::run(&state.pool, move |c| {
         let (fingerprint, newest) = model::fingerprint(c)?;
         if let Some(hit) = cache.feeds.get(&key, &fingerprint) {
             return Ok(hit);
         }
+        let body = build(c)?;
+        let rendered = Arc::new(Rendered {
+            etag: http_cache::etag_of(&body),
+            fingerprint,
+            body,
+            last_modified: newest,
+            content_type,
+        });
+        cache.feeds.put(key, rendered.clone());
+        Ok(rendered)
+    })
+    .await?;
+    Ok(send(req, &rendered))
+}
+
+/// A feed of `scope` in the format named by the path (`ninjs` only where `ninjs_allowed`).
+async fn feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    scope: Scope,
+    format: &str,
+    ninjs_allowed: bool,
+    q: &FeedQuery,
+) -> Result<HttpResponse, AppError> {
+    let format = Format::parse(format, ninjs_allowed)?;
+    let limit = limit(q)?;
+    let key = format!("{scope:?}|{format:?}|{limit}");
+    let public_url = state.config.public_url.clone();
+    let self_url = format!("{public_url}{}", req.path());
+    cached(&req, &state, key, format.content_type(), move |c| {
         let (mut meta, items) = model::load(c, &scope, limit, None, &public_url)?
             .ok_or_else(|| AppError::not_found("feed"))?;
         meta.self_url = self_url;
@@ -155,20 +186,10 @@ async fn feed(
                 serde_json::to_string(&page)
                     .map_err(|e| AppError::Internal(format!("ninjs: {e}")))?
             }
-        }
-        .into_bytes();
-        let rendered = Arc::new(Rendered {
-            etag: http_cache::etag_of(&body),
-            fingerprint,
-            body,
-            last_modified: newest,
-            content_type: format.content_type(),
-        });
-        cache.feeds.put(key, rendered.clone());
-        Ok(rendered)
+        };
+        Ok(body.into_bytes())
     })
-    .await?;
-    Ok(send(&req, &rendered))
+    .await
 }
 
 /// The site-wide feed: the latest published articles, newest first.
@@ -198,9 +219,7 @@ pub async fn site_feed(
     path: web::Path<String>,
     q: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let format = Format::parse(&path.into_inner(), false)?;
-    let limit = limit(&q)?;
-    feed(req, state, Scope::Site, format, limit).await
+    feed(req, state, Scope::Site, &path.into_inner(), false, &q).await
 }
 
 /// A section's feed (including its child sections); `ninjs` gives a `{data, page}` list of ninjs
@@ -228,9 +247,7 @@ pub async fn section_feed(
     q: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, format) = path.into_inner();
-    let format = Format::parse(&format, true)?;
-    let limit = limit(&q)?;
-    feed(req, state, Scope::Section(slug), format, limit).await
+    feed(req, state, Scope::Section(slug), &format, true, &q).await
 }
 
 /// A tag's feed.
@@ -256,9 +273,7 @@ pub async fn tag_feed(
     q: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, format) = path.into_inner();
-    let format = Format::parse(&format, false)?;
-    let limit = limit(&q)?;
-    feed(req, state, Scope::Tag(slug), format, limit).await
+    feed(req, state, Scope::Tag(slug), &format, false, &q).await
 }
 
 /// A correspondent's feed.
@@ -284,9 +299,7 @@ pub async fn correspondent_feed(
     q: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, format) = path.into_inner();
-    let format = Format::parse(&format, false)?;
-    let limit = limit(&q)?;
-    feed(req, state, Scope::Correspondent(slug), format, limit).await
+    feed(req, state, Scope::Correspondent(slug), &format, false, &q).await
 }
 
 /// One article as IPTC ninjs 3.1 (`application/ninjs+json`).
@@ -358,30 +371,21 @@ pub async fn news_sitemap(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let public_url = state.config.public_url.clone();
-    let cache = state.clone();
-    let rendered = db::run(&state.pool, move |c| {
-        let (fingerprint, newest) = model::fingerprint(c)?;
-        // The 48-hour window moves with the clock: the cache key changes every five minutes.
-        let key = format!("sitemap|{}", Utc::now().timestamp() / 300);
-        if let Some(hit) = cache.feeds.get(&key, &fingerprint) {
-            return Ok(hit);
-        }
-        let since = Utc::now() - Duration::hours(48);
-        let (_, recent) = model::load(c, &Scope::Site, 1000, Some(since), &public_url)?
-            .ok_or_else(|| AppError::not_found("feed"))?;
-        let body = render::news_sitemap(&public_url, &recent)?.into_bytes();
-        let rendered = Arc::new(Rendered {
-            etag: http_cache::etag_of(&body),
-            fingerprint,
-            body,
-            last_modified: newest,
-            content_type: "application/xml; charset=utf-8",
-        });
-        cache.feeds.put(key, rendered.clone());
-        Ok(rendered)
-    })
-    .await?;
-    Ok(send(&req, &rendered))
+    // The 48-hour window moves with the clock: the cache key changes every five minutes.
+    let key = format!("sitemap|{}", Utc::now().timestamp() / 300);
+    cached(
+        &req,
+        &state,
+        key,
+        "application/xml; charset=utf-8",
+        move |c| {
+            let since = Utc::now() - Duration::hours(48);
+            let (_, recent) = model::load(c, &Scope::Site, 1000, Some(since), &public_url)?
+                .ok_or_else(|| AppError::not_found("feed"))?;
+            Ok(render::news_sitemap(&public_url, &recent)?.into_bytes())
+        },
+    )
+    .await
 }
 
 /// `/articles/{slug}` at the root: the permalink feeds link to, redirecting to the API. Only
