@@ -77,10 +77,7 @@ fn create_makes_a_draft_with_a_pinyin_slug_and_derived_fields() {
         "jia-yu-xian-nian-qing-gan-bu-yi-xian-lian-bing-zhang-cai-gan-2"
     );
     // Revision 1 stored.
-    let revs: i64 = article_revisions::table
-        .count()
-        .get_result(&mut n.app.conn())
-        .unwrap();
+    let revs = n.app.rows("article_revisions");
     assert_eq!(revs, 2);
 }
 
@@ -157,10 +154,7 @@ fn invalid_articles_are_422_and_write_nothing() {
             "{field}: {v}"
         );
     }
-    let count: i64 = articles::table
-        .count()
-        .get_result(&mut n.app.conn())
-        .unwrap();
+    let count = n.app.rows("articles");
     assert_eq!(count, 0);
     // Wrong types and unknown fields are 400.
     let mut body = n.article("标题");
@@ -187,10 +181,7 @@ fn invalid_articles_are_422_and_write_nothing() {
         .raw("{\"title\": ", "application/json")
         .send()
         .problem(400, "malformed_json");
-    let count: i64 = articles::table
-        .count()
-        .get_result(&mut n.app.conn())
-        .unwrap();
+    let count = n.app.rows("articles");
     assert_eq!(count, 0);
 }
 
@@ -390,10 +381,7 @@ fn workflow_and_roles() {
     let again = app.move_to(&editor, &id(&a), "published");
     assert_eq!(again["published_at"].as_str().unwrap(), first_published);
     // Every write stored a revision: create, submit, back, submit, publish, archive, publish.
-    let revs: i64 = article_revisions::table
-        .count()
-        .get_result(&mut app.conn())
-        .unwrap();
+    let revs = app.rows("article_revisions");
     assert_eq!(revs, 7);
     // Delete: contributors never; published must be archived first.
     app.req("DELETE", &path)
@@ -410,10 +398,7 @@ fn workflow_and_roles() {
         .token(&editor)
         .send()
         .problem(404, "not_found");
-    let revs: i64 = article_revisions::table
-        .count()
-        .get_result(&mut app.conn())
-        .unwrap();
+    let revs = app.rows("article_revisions");
     assert_eq!(revs, 0, "revisions go with the deleted article");
 }
 

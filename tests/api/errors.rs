@@ -1,7 +1,5 @@
 //! Bad input: problem+json, the right 4xx, nothing written.
 
-use diesel::prelude::*;
-use newsdesk::schema::articles;
 use serde_json::json;
 
 use crate::helpers::{Newsroom, TestApp};
@@ -17,10 +15,7 @@ fn oversized_bodies_are_413() {
         .json(&body)
         .send()
         .problem(413, "payload_too_large");
-    let count: i64 = articles::table
-        .count()
-        .get_result(&mut n.app.conn())
-        .unwrap();
+    let count = n.app.rows("articles");
     assert_eq!(count, 0);
 }
 

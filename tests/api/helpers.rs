@@ -368,6 +368,15 @@ impl TestApp {
         self.req("GET", path).send()
     }
 
+    /// How many rows `table` holds.
+    pub fn rows(&self, table: &str) -> i64 {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "(SELECT count(*) FROM {table})"
+        )))
+        .get_result(&mut self.conn())
+        .expect("count")
+    }
+
     /// A direct database connection, for arranging and checking state.
     pub fn conn(&self) -> db::DbConn {
         self.pool.get().expect("connection")
