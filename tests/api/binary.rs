@@ -2,146 +2,22 @@
 //! PostgreSQL with demo content, stops it on SIGTERM, recovers a stale pid file and reuses the
 //! data on the next start.
 
-use std::io::Read;
+use std::collections::HashSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
 
 use serde_json::json;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(dir: &Path) -> Server {
-        Self::start_logging(dir, "warn")
-    }
-
-    /// Starts the server with `RUST_LOG=filter`; its log (stderr) is kept in `stderr`.
-    fn start_logging(dir: &Path, filter: &str) -> Server {
-        let port = free_port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-            .arg("serve")
-            .env_remove("DATABASE_URL")
-            .env_remove("NEWSDESK_JWT_SECRET")
-            .env("NEWSDESK_DATA_DIR", dir)
-            .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", filter)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start newsdesk");
-        let collect = |mut pipe: Box<dyn Read + Send>| {
-            let text = Arc::new(Mutex::new(String::new()));
-            let sink = text.clone();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = pipe.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    sink.lock()
-                        .unwrap()
-                        .push_str(&String::from_utf8_lossy(&buf[..n]));
-                }
-            });
-            text
-        };
-        let stdout = collect(Box::new(child.stdout.take().unwrap()));
-        let stderr = collect(Box::new(child.stderr.take().unwrap()));
-        let server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            stdout,
-            stderr,
-        };
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            if let Ok(r) = ureq::get(&format!("{}/readyz", server.base)).call() {
-                if r.status() == 200 {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "the server did not become ready");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        server
-    }
-
-    fn get(&self, path: &str) -> serde_json::Value {
-        let body = ureq::get(&format!("{}{path}", self.base))
-            .call()
-            .expect(path)
-            .into_string()
-            .unwrap();
-        serde_json::from_str(&body).unwrap()
-    }
-
-    fn login(&self, password: &str) -> u16 {
-        match ureq::post(&format!("{}/api/v1/auth/login", self.base))
-            .set("Content-Type", "application/json")
-            .send_string(
-                &json!({"email": "admin@newsdesk.local", "password": password}).to_string(),
-            ) {
-            Ok(r) => r.status(),
-            Err(ureq::Error::Status(code, _)) => code,
-            Err(e) => panic!("{e}"),
-        }
-    }
-
-    /// SIGTERM, then wait (up to 40 s) for the exit status.
-    fn terminate(&mut self) -> Option<std::process::ExitStatus> {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            return Some(status);
-        }
-        let pid = i32::try_from(self.child.id()).expect("pid");
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(40);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        None
-    }
-
-    /// SIGTERM, then a clean exit.
-    fn stop(mut self) {
-        let status = self
-            .terminate()
-            .expect("the server did not stop within 40 s");
-        assert!(status.success(), "exit status {status}");
-    }
-}
-
-impl Drop for Server {
-    /// A failed assertion must not leave the server (and its PostgreSQL) running.
-    fn drop(&mut self) {
-        if self.terminate().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
+use crate::server::{data_dir, Server};
 
 #[test]
 fn the_server_runs_its_own_postgres_with_demo_content() {
-    let dir = std::env::temp_dir().join(format!("newsdesk-bin-{}", uuid::Uuid::new_v4().simple()));
+    let dir = data_dir();
     let server = Server::start(&dir);
     let a =
         server.get("/api/v1/articles/jia-yu-xian-nian-qing-gan-bu-yi-xian-lian-bing-zhang-cai-gan");
@@ -166,13 +42,7 @@ fn the_server_runs_its_own_postgres_with_demo_content() {
         "{}",
         all["page"]
     );
-    let out = server.stdout.lock().unwrap().clone();
-    let password = out
-        .split("password: ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no demo password printed: {out}"))
-        .to_owned();
+    let password = server.admin_password();
     assert_eq!(server.login(&password), 200);
     // A CLI command beside the running server joins its cluster and leaves it running.
     let out = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
@@ -248,7 +118,7 @@ fn the_server_runs_its_own_postgres_with_demo_content() {
         !dir.join("pg/postmaster.pid").exists(),
         "the backup left the cluster running"
     );
-    let copy = std::env::temp_dir().join(format!("newsdesk-bin-{}", uuid::Uuid::new_v4().simple()));
+    let copy = data_dir();
     cli(&copy, &["restore", file.to_str().unwrap()]);
     let restored = Server::start(&copy);
     assert_eq!(restored.login(&password), 200);
@@ -290,14 +160,43 @@ fn pg_ctl(dir: &Path, args: &str) {
 
 #[test]
 fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
-    let dir = std::env::temp_dir().join(format!("newsdesk-bin-{}", uuid::Uuid::new_v4().simple()));
-    let server = Server::start(&dir);
+    let dir = data_dir();
+    let server = Server::start_with(&dir, "warn", &[("NEWSDESK_WRITE_LIMIT", "0")]);
     let status = |path: &str| match ureq::get(&format!("{}{path}", server.base)).call() {
         Ok(r) => (r.status(), r.content_type().to_owned()),
         Err(ureq::Error::Status(code, r)) => (code, r.content_type().to_owned()),
         Err(e) => panic!("{e}"),
     };
     assert_eq!(status("/api/v1/articles").0, 200);
+    // Writers keep creating tags through the outage; each remembers what was acknowledged.
+    let token = server.admin_token();
+    let writing = Arc::new(AtomicBool::new(true));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (base, token, writing) = (server.base.clone(), token.clone(), writing.clone());
+            std::thread::spawn(move || {
+                let (mut acked, mut refused) = (Vec::new(), 0);
+                for n in 0.. {
+                    if !writing.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let name = format!("停电测试-{w}-{n}");
+                    match ureq::post(&format!("{base}/api/v1/tags"))
+                        .set("Authorization", &format!("Bearer {token}"))
+                        .set("Content-Type", "application/json")
+                        .send_string(&json!({ "name": name }).to_string())
+                    {
+                        Ok(r) if r.status() == 201 => acked.push(name),
+                        Err(ureq::Error::Status(503, _)) => refused += 1,
+                        other => panic!("{name}: {other:?}"),
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                (acked, refused)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
     pg_ctl(&dir, "-m immediate stop");
     for path in ["/api/v1/articles", "/api/v1/sections", "/readyz"] {
         let started = Instant::now();
@@ -322,22 +221,49 @@ fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    let recovery = back.elapsed();
     assert_eq!(status("/readyz").0, 200);
+    std::thread::sleep(Duration::from_millis(500));
+    writing.store(false, Ordering::SeqCst);
+    let (mut acked, mut refused) = (HashSet::new(), 0);
+    for w in writers {
+        let (a, r) = w.join().unwrap();
+        acked.extend(a);
+        refused += r;
+    }
+    let mut conn = PgConnection::establish(
+        &newsdesk::embedded_pg::EmbeddedPg::new(&dir)
+            .unwrap()
+            .database_url(),
+    )
+    .unwrap();
+    let stored: HashSet<String> = newsdesk::schema::tags::table
+        .select(newsdesk::schema::tags::name)
+        .filter(newsdesk::schema::tags::name.like("停电测试-%"))
+        .load(&mut conn)
+        .unwrap()
+        .into_iter()
+        .collect();
+    println!(
+        "outage: recovered {recovery:?} after PostgreSQL came back; writes acknowledged {}, \
+         stored {}, refused with 503 {refused}",
+        acked.len(),
+        stored.len()
+    );
+    assert!(refused > 0, "some writes met the outage");
+    assert_eq!(
+        stored, acked,
+        "every acknowledged write is stored, no refused one is"
+    );
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn no_password_or_token_reaches_the_log() {
-    let dir = std::env::temp_dir().join(format!("newsdesk-bin-{}", uuid::Uuid::new_v4().simple()));
+    let dir = data_dir();
     let server = Server::start_logging(&dir, "debug");
-    let out = server.stdout.lock().unwrap().clone();
-    let password = out
-        .split("password: ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .to_owned();
+    let password = server.admin_password();
     let post = |path: &str, token: Option<&str>, body: serde_json::Value| -> serde_json::Value {
         let mut r =
             ureq::post(&format!("{}{path}", server.base)).set("Content-Type", "application/json");
