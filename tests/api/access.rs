@@ -312,3 +312,244 @@ fn text_with_nul_characters_is_a_400_not_a_500() {
         .get("/api/v1/articles/a%00b")
         .problem(400, "invalid_text");
 }
+
+/// Every operation open to anonymous callers, with what they get; a bad token is refused even
+/// where none is needed (a client must learn its token is dead), and a draft stays hidden from
+/// everyone but its author and the editors.
+#[test]
+fn every_public_operation_answers_anonymous_callers_and_refuses_bad_tokens() {
+    let n = Newsroom::new();
+    let app = &n.app;
+    let (_, author) = app.staff(Role::Contributor);
+    let (_, other) = app.staff(Role::Contributor);
+    let (editor_id, editor) = app.staff(Role::Editor);
+    let (gone_id, gone) = app.staff(Role::Editor);
+    app.req("PATCH", &format!("/api/v1/editors/{gone_id}"))
+        .token(&n.admin)
+        .json(&json!({"active": false}))
+        .send()
+        .expect(200);
+    let expired = app
+        .jwt
+        .issue_at(editor_id, "editor", newsdesk::auth::jwt::now_secs() - 3600)
+        .unwrap();
+    let story = app.published(&n.admin, &n.article("公开稿件"));
+    let a = story["id"].as_str().unwrap();
+    let slug = story["slug"].as_str().unwrap();
+    let (s, t, p) = (
+        n.jiayu["id"].as_str().unwrap(),
+        n.tag["id"].as_str().unwrap(),
+        n.people[0]["id"].as_str().unwrap(),
+    );
+    let (tag_slug, person_slug) = (
+        n.tag["slug"].as_str().unwrap(),
+        n.people[0]["slug"].as_str().unwrap(),
+    );
+    // (method, template, path, body, anonymous status)
+    let table: Vec<(&str, &str, String, serde_json::Value, u16)> = vec![
+        (
+            "GET",
+            "/api/v1/articles",
+            "/api/v1/articles".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/articles/{id}",
+            format!("/api/v1/articles/{slug}"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/articles/{id}/ninjs",
+            format!("/api/v1/articles/{a}/ninjs"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/sections",
+            "/api/v1/sections".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/sections/{id}",
+            format!("/api/v1/sections/{s}"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/sections/{slug}/articles",
+            "/api/v1/sections/jiayu/articles".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/sections/{slug}/feed.{format}",
+            "/api/v1/sections/jiayu/feed.rss".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/tags",
+            "/api/v1/tags".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/tags/{id}",
+            format!("/api/v1/tags/{t}"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/tags/{slug}/feed.{format}",
+            format!("/api/v1/tags/{tag_slug}/feed.atom"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/correspondents",
+            "/api/v1/correspondents".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/correspondents/{id}",
+            format!("/api/v1/correspondents/{p}"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/correspondents/{slug}/feed.{format}",
+            format!("/api/v1/correspondents/{person_slug}/feed.json"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/feed.{format}",
+            "/api/v1/feed.rss".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/sitemap-news.xml",
+            "/api/v1/sitemap-news.xml".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            "/api/v1/auth/login".into(),
+            json!({"email": "nobody@example.com", "password": "not-the-password"}),
+            401,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/refresh",
+            "/api/v1/auth/refresh".into(),
+            json!({"refresh_token": "not-a-token"}),
+            401,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/logout",
+            "/api/v1/auth/logout".into(),
+            json!({"refresh_token": "not-a-token"}),
+            204,
+        ),
+    ];
+    let doc: serde_json::Value = serde_json::from_str(&newsdesk::openapi::document_json()).unwrap();
+    // Operations that read a token when one is sent (optional security) refuse a bad one; the
+    // others (feeds, the sitemap, the auth endpoints) never look at it.
+    let mut reads_token = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let security = op["security"].as_array().cloned().unwrap_or_default();
+            let optional = security
+                .iter()
+                .any(|r| r.as_object().is_some_and(|o| o.is_empty()));
+            if !path.starts_with("/api/v1/") || !(security.is_empty() || optional) {
+                continue;
+            }
+            if optional {
+                reads_token.insert((method.to_uppercase(), path.clone()));
+            }
+            assert!(
+                table
+                    .iter()
+                    .any(|r| r.1 == path && r.0.eq_ignore_ascii_case(method)),
+                "{} {path} needs a row in the public access table",
+                method.to_uppercase()
+            );
+        }
+    }
+    for (m, template, path, body, anonymous) in &table {
+        let send = |token: Option<&str>| {
+            let mut req = app.req(m, path);
+            if let Some(t) = token {
+                req = req.token(t);
+            }
+            if !body.is_null() {
+                req = req.json(body);
+            }
+            req.send().status
+        };
+        assert_eq!(send(None), *anonymous, "anonymous {m} {path}");
+        let bad = if reads_token.contains(&(m.to_string(), template.to_string())) {
+            401
+        } else {
+            *anonymous
+        };
+        assert_eq!(send(Some(&expired)), bad, "expired token {m} {path}");
+        assert_eq!(send(Some(&gone)), bad, "deactivated {m} {path}");
+        assert_eq!(send(Some(&other)), *anonymous, "contributor {m} {path}");
+    }
+    // Object level: a contributor's draft, by id and by slug.
+    let draft = app.draft(&author, &n.article("作者的草稿"));
+    let id = draft["id"].as_str().unwrap();
+    for path in [
+        format!("/api/v1/articles/{id}"),
+        format!("/api/v1/articles/{}", draft["slug"].as_str().unwrap()),
+        format!("/api/v1/articles/{id}/ninjs"),
+    ] {
+        let status = |token: Option<&str>| {
+            let mut req = app.req("GET", &path);
+            if let Some(t) = token {
+                req = req.token(t);
+            }
+            req.send().status
+        };
+        assert_eq!(status(None), 404, "anonymous {path}");
+        assert_eq!(status(Some(&other)), 404, "another contributor {path}");
+        assert_eq!(status(Some(&author)), 200, "its author {path}");
+        assert_eq!(status(Some(&editor)), 200, "an editor {path}");
+    }
+    let listed = |token: &str| {
+        app.req("GET", "/api/v1/articles?status=draft")
+            .token(token)
+            .send()
+            .expect(200)
+            .json()["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == id)
+    };
+    assert!(listed(&author) && listed(&editor) && !listed(&other));
+}

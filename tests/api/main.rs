@@ -17,6 +17,7 @@ mod load;
 mod operating;
 mod resources;
 mod schema;
+mod schemathesis;
 mod search;
 mod server;
 mod workflow;
