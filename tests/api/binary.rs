@@ -158,6 +158,12 @@ fn pg_ctl(dir: &Path, args: &str) {
     assert!(status.success(), "pg_ctl {args}");
 }
 
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 #[test]
 fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
     let dir = data_dir();
@@ -186,7 +192,11 @@ fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
                         .set("Content-Type", "application/json")
                         .send_string(&json!({ "name": name }).to_string())
                     {
-                        Ok(r) if r.status() == 201 => acked.push(name),
+                        Ok(r) if r.status() == 201 => {
+                            let tag: serde_json::Value =
+                                serde_json::from_str(&r.into_string().unwrap()).unwrap();
+                            acked.push((name, tag["id"].as_str().unwrap().to_owned()));
+                        }
                         Err(ureq::Error::Status(503, _)) => refused += 1,
                         other => panic!("{name}: {other:?}"),
                     }
@@ -225,7 +235,7 @@ fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
     assert_eq!(status("/readyz").0, 200);
     std::thread::sleep(Duration::from_millis(500));
     writing.store(false, Ordering::SeqCst);
-    let (mut acked, mut refused) = (HashSet::new(), 0);
+    let (mut acked, mut refused) = (std::collections::HashMap::new(), 0);
     for w in writers {
         let (a, r) = w.join().unwrap();
         acked.extend(a);
@@ -251,9 +261,22 @@ fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
         stored.len()
     );
     assert!(refused > 0, "some writes met the outage");
-    assert_eq!(
-        stored, acked,
-        "every acknowledged write is stored, no refused one is"
+    let lost: Vec<String> = acked
+        .iter()
+        .filter(|(name, _)| !stored.contains(*name))
+        .map(|(name, id)| {
+            let audited: i64 = diesel::sql_query(format!(
+                "SELECT count(*) AS n FROM audit_log WHERE entity_id = '{id}'"
+            ))
+            .get_result::<Count>(&mut conn)
+            .map_or(-1, |c| c.n);
+            format!("{name} (id {id}, audit entries {audited})")
+        })
+        .collect();
+    let unacknowledged: Vec<&String> = stored.iter().filter(|s| !acked.contains_key(*s)).collect();
+    assert!(
+        lost.is_empty() && unacknowledged.is_empty(),
+        "acknowledged but not stored: {lost:?}; stored but refused: {unacknowledged:?}"
     );
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);

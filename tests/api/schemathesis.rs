@@ -77,6 +77,15 @@ fn run(seconds: u32, headers: &[String]) {
     }
     let out = cmd.output().expect("run schemathesis");
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    let name = if headers.is_empty() {
+        "anonymous"
+    } else {
+        "admin"
+    };
+    let _ = std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("../schemathesis-{name}.txt")),
+        &report,
+    );
     let cases = report
         .lines()
         .skip_while(|l| !l.starts_with("Test cases:"))
