@@ -108,7 +108,7 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
             if database.embedded.is_some() {
                 crate::demo::seed_if_empty(&state).await?;
             }
-            startup::serve(config, database.pool.clone(), jwt).await
+            startup::serve(config, database.url.clone(), database.pool.clone(), jwt).await
         }
         (Command::SeedDemo, Ok(secret)) => {
             let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));

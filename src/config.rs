@@ -51,6 +51,9 @@ pub struct Config {
     pub write_limit: u32,
     /// `NEWSDESK_SEARCH_LIMIT`: searches per client per minute (default 600; 0 = off).
     pub search_limit: u32,
+    /// `NEWSDESK_CACHE`: `on` (default) keeps rendered public responses in memory; `off` renders
+    /// every request.
+    pub cache: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +109,15 @@ impl Config {
         };
         let write_limit = per_minute("NEWSDESK_WRITE_LIMIT")?;
         let search_limit = per_minute("NEWSDESK_SEARCH_LIMIT")?;
+        let cache = match var("NEWSDESK_CACHE").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "NEWSDESK_CACHE must be on or off (got {other:?})"
+                )))
+            }
+        };
         let jwt_secret = match var("NEWSDESK_JWT_SECRET") {
             None => None,
             Some(s) => Some(validate_secret(s.into_bytes())?),
@@ -121,6 +133,7 @@ impl Config {
             cors_origins,
             write_limit,
             search_limit,
+            cache,
         })
     }
 

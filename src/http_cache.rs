@@ -20,13 +20,14 @@ pub fn etag_of(body: &[u8]) -> String {
 
 /// Whether `If-None-Match` names `etag` (weak comparison, `*` matches).
 pub fn none_match(req: &HttpRequest, etag: &str) -> bool {
-    let Some(value) = req
-        .headers()
+    req.headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
+        .is_some_and(|value| names(value, etag))
+}
+
+/// Whether the value of an `If-None-Match` header names `etag`.
+pub fn names(value: &str, etag: &str) -> bool {
     let bare = etag.trim_start_matches("W/");
     value
         .split(',')

@@ -6,15 +6,20 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
+use std::sync::Arc;
 use std::time::Duration;
+
+use diesel::PgConnection;
 
 use actix_web::{web, App, HttpServer};
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::throttle::LoginThrottle;
+use crate::cache::{self, Changes, ResponseCache};
 use crate::config::{Config, ConfigError};
 use crate::db::{self, DbPool};
 use crate::embedded_pg::{EmbeddedPg, EmbeddedPgError, DB_NAME};
+use crate::error::AppError;
 use crate::{operating, routes};
 
 /// What every handler can reach.
@@ -26,13 +31,16 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     pub feeds: crate::feeds::FeedCache,
     pub limiter: crate::rate_limit::RateLimiter,
+    pub cache: Arc<ResponseCache>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config, jwt: JwtKeys) -> Self {
         // Install the metrics recorder before the first request is counted.
         operating::metrics_handle();
+        let cache = Arc::new(ResponseCache::new(config.cache, cache::DEFAULT_BUDGET));
         AppState {
+            cache,
             pool,
             config,
             jwt,
@@ -40,6 +48,26 @@ impl AppState {
             feeds: Default::default(),
             limiter: Default::default(),
         }
+    }
+
+    /// Runs `f` in a transaction for a write that may change what the public sees: `f` records
+    /// the [`Changes`]; they are sent to the other processes on commit and evicted from this
+    /// process's cache before the caller answers.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection, &mut Changes) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let instance = self.cache.instance();
+        let (value, changes) = db::transaction(&self.pool, move |c| {
+            let mut changes = Changes::default();
+            let value = f(c, &mut changes)?;
+            changes.notify(c, instance)?;
+            Ok((value, changes))
+        })
+        .await?;
+        self.cache.evict(&changes.0);
+        Ok(value)
     }
 }
 
@@ -90,6 +118,7 @@ pub fn app(
     App::new()
         .app_data(state)
         .configure(routes::configure)
+        .wrap(from_fn(crate::cache::middleware::serve))
         .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::rate_limit::limit))
         .wrap(from_fn(crate::operating::docs_policy))
@@ -177,12 +206,19 @@ impl Database {
 }
 
 /// Runs the HTTP server until SIGINT/SIGTERM, with the scheduler beside it.
-pub async fn serve(config: Config, pool: DbPool, jwt: JwtKeys) -> Result<(), StartError> {
+pub async fn serve(
+    config: Config,
+    database_url: String,
+    pool: DbPool,
+    jwt: JwtKeys,
+) -> Result<(), StartError> {
     let bind = config.bind.clone();
     let config_grace = config.shutdown_grace_secs;
     let state = web::Data::new(AppState::new(pool.clone(), config, jwt));
+    cache::listener::spawn(database_url, &state.cache);
     let purger = actix_web::rt::spawn(crate::idempotency::purge_loop(pool.clone()));
-    let scheduler = actix_web::rt::spawn(crate::articles::scheduler::run(pool));
+    let scheduler =
+        actix_web::rt::spawn(crate::articles::scheduler::run(pool, state.cache.clone()));
     let grace = config_grace;
     let server = HttpServer::new(move || app(state.clone()))
         // Slow clients: the head of a request within 5 s, a closed connection dropped within 1 s.

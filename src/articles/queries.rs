@@ -346,10 +346,10 @@ pub fn tags_for(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<TagEnt
         .load(conn)
 }
 
-/// `(slug, title)` of a neighbouring article.
-pub type Neighbour = (String, String);
+/// `(id, slug, title)` of a neighbouring article.
+pub type Neighbour = (Uuid, String, String);
 
-/// `(slug, title)` of the published articles just before and just after `a` in its section.
+/// `(id, slug, title)` of the published articles just before and just after `a` in its section.
 pub fn neighbours(
     conn: &mut PgConnection,
     a: &Article,
@@ -361,7 +361,7 @@ pub fn neighbours(
         articles::table
             .filter(articles::status.eq(Status::Published.as_str()))
             .filter(articles::section_id.eq(a.section_id))
-            .select((articles::slug, articles::title))
+            .select((articles::id, articles::slug, articles::title))
     };
     let previous = base()
         .filter(

@@ -246,11 +246,12 @@ pub async fn restore_revision(
     let version = if_match_version(&req)?.or(given.version);
     let actor = auth.editor.clone();
     let public_url = state.config.public_url.clone();
-    let view = db::transaction(&state.pool, move |c| {
-        let a = write::restore(c, &actor, id, n, version)?;
-        load_view(c, &a, &public_url)
-    })
-    .await?;
+    let view = state
+        .write(move |c, changes| {
+            let a = write::restore(c, &actor, id, n, version, changes)?;
+            load_view(c, &a, &public_url)
+        })
+        .await?;
     article_response(
         &req,
         true,

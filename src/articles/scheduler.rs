@@ -3,6 +3,7 @@
 //! share a database: rows are claimed with `FOR UPDATE SKIP LOCKED`, so each article is published
 //! exactly once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -11,13 +12,16 @@ use uuid::Uuid;
 
 use super::workflow::Status;
 use super::write::{self, Move};
+use crate::cache::{Changes, ResponseCache};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::schema::articles;
 
-/// Publishes up to 100 due articles in one transaction; returns how many.
-pub fn publish_due(conn: &mut PgConnection) -> Result<usize, AppError> {
+/// Publishes up to 100 due articles in one transaction; returns how many and what changed
+/// (already sent to the other processes).
+pub fn publish_due(conn: &mut PgConnection, instance: Uuid) -> Result<(usize, Changes), AppError> {
     conn.transaction(|c| {
+        let mut changes = Changes::default();
         let due: Vec<Uuid> = articles::table
             .filter(articles::status.eq(Status::Scheduled.as_str()))
             .filter(articles::publish_at.le(Utc::now()))
@@ -38,21 +42,25 @@ pub fn publish_due(conn: &mut PgConnection) -> Result<usize, AppError> {
                     note: None,
                     version: None,
                 },
+                &mut changes,
             )?;
             tracing::info!(article = %id, "scheduled article published");
         }
-        Ok(due.len())
+        changes.notify(c, instance)?;
+        Ok((due.len(), changes))
     })
 }
 
 /// Runs [`publish_due`] every second until the process ends.
-pub async fn run(pool: DbPool) {
+pub async fn run(pool: DbPool, cache: Arc<ResponseCache>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let instance = cache.instance();
     loop {
         tick.tick().await;
-        if let Err(e) = crate::db::run(&pool, publish_due).await {
-            tracing::warn!(error = %e, "scheduler: could not publish due articles");
+        match crate::db::run(&pool, move |c| publish_due(c, instance)).await {
+            Ok((_, changes)) => cache.evict(&changes.0),
+            Err(e) => tracing::warn!(error = %e, "scheduler: could not publish due articles"),
         }
     }
 }

@@ -41,6 +41,9 @@ pub struct CoverImage {
 /// A neighbouring published article in the same section.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct ArticleLink {
+    /// Not shown: what the response cache evicts the page with.
+    #[serde(skip)]
+    pub id: Uuid,
     pub slug: String,
     pub title: String,
 }

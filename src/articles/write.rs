@@ -13,6 +13,7 @@ use super::views::{
 };
 use super::workflow::{self, Actor, Refusal, Status};
 use crate::audit;
+use crate::cache::Changes;
 use crate::editors::{Editor, Role};
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
@@ -373,8 +374,9 @@ pub fn update(
     id: Uuid,
     req: UpdateArticleRequest,
     if_match: Option<i32>,
+    changes: &mut Changes,
 ) -> Result<Article, AppError> {
-    apply(conn, actor, id, req, if_match, "update", None)
+    apply(conn, actor, id, req, if_match, ("update", None), changes)
 }
 
 /// Restores the editable fields of revision `number` (not the status) as a new version, whose
@@ -385,6 +387,7 @@ pub fn restore(
     id: Uuid,
     number: i32,
     version: Option<i32>,
+    changes: &mut Changes,
 ) -> Result<Article, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     ensure_may_edit(actor, &current)?;
@@ -412,7 +415,15 @@ pub fn restore(
         version: Some(version.unwrap_or(current.version)),
     };
     let note = format!("restored revision {number}");
-    apply(conn, actor, id, req, None, "restore", Some(&note))
+    apply(
+        conn,
+        actor,
+        id,
+        req,
+        None,
+        ("restore", Some(&note)),
+        changes,
+    )
 }
 
 fn apply(
@@ -421,11 +432,12 @@ fn apply(
     id: Uuid,
     req: UpdateArticleRequest,
     if_match: Option<i32>,
-    action: &str,
-    note: Option<&str>,
+    (action, note): (&str, Option<&str>),
+    changes: &mut Changes,
 ) -> Result<Article, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     ensure_may_edit(actor, &current)?;
+    changes.article(conn, id)?;
     if actor.role() == Role::Contributor && req.editor_id.is_some() {
         return Err(AppError::Forbidden(
             "contributors may not set the responsible editor".into(),
@@ -525,6 +537,7 @@ fn apply(
         index(conn, &d, id)?;
     }
     record(conn, &a, Some(actor.id), action, note, &changed)?;
+    changes.article(conn, id)?;
     Ok(a)
 }
 
@@ -567,8 +580,10 @@ pub fn transition(
     actor: Option<&Editor>,
     id: Uuid,
     m: Move,
+    changes: &mut Changes,
 ) -> Result<Article, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
+    changes.article(conn, id)?;
     let from = current.status();
     let who = match actor {
         Some(e) => Actor::Staff {
@@ -681,12 +696,19 @@ pub fn transition(
         note.as_deref(),
         &changed,
     )?;
+    changes.article(conn, id)?;
     Ok(a)
 }
 
 /// `DELETE /articles/{id}`: the desk only; a published article must be archived first.
-pub fn delete(conn: &mut PgConnection, actor: &Editor, id: Uuid) -> Result<(), AppError> {
+pub fn delete(
+    conn: &mut PgConnection,
+    actor: &Editor,
+    id: Uuid,
+    changes: &mut Changes,
+) -> Result<(), AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
+    changes.article(conn, id)?;
     if !actor.role().is_desk() {
         return Err(AppError::Forbidden(
             "only editors and admins delete articles".into(),

@@ -190,18 +190,21 @@ pub async fn create_correspondent(
         created_at: now,
         updated_at: now,
     };
-    let created = db::transaction(&state.pool, move |c| {
-        check_editor(c, row.editor_id)?;
-        row.slug = if explicit {
-            base
-        } else {
-            slug::dedupe(&base, MAX_SLUG_LEN, |s| queries::slug_taken(c, s))?
-        };
-        let created = queries::insert(c, &row)?;
-        audit::entity(c, actor, "create", "correspondent", created.id)?;
-        Ok(created)
-    })
-    .await?;
+    let created = state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            check_editor(c, row.editor_id)?;
+            row.slug = if explicit {
+                base
+            } else {
+                slug::dedupe(&base, MAX_SLUG_LEN, |s| queries::slug_taken(c, s))?
+            };
+            let created = queries::insert(c, &row)?;
+            audit::entity(c, actor, "create", "correspondent", created.id)?;
+            Ok(created)
+        })
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -270,14 +273,18 @@ pub async fn update_correspondent(
         editor_id: b.editor_id,
         updated_at: Some(Utc::now()),
     };
-    let row = db::transaction(&state.pool, move |c| {
-        queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("correspondent"))?;
-        check_editor(c, changes.editor_id.flatten())?;
-        let row = queries::update(c, id, &changes)?;
-        audit::entity(c, actor, "update", "correspondent", id)?;
-        Ok(row)
-    })
-    .await?;
+    let row = state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            queries::find(c, &IdOrSlug::Id(id))?
+                .ok_or_else(|| AppError::not_found("correspondent"))?;
+            check_editor(c, changes.editor_id.flatten())?;
+            let row = queries::update(c, id, &changes)?;
+            audit::entity(c, actor, "update", "correspondent", id)?;
+            Ok(row)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(CorrespondentView::new(&row, true)))
@@ -306,18 +313,22 @@ pub async fn delete_correspondent(
     auth.require(Role::Editor)?;
     let id = path.into_inner();
     let actor = auth.id();
-    db::transaction(&state.pool, move |c| {
-        queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("correspondent"))?;
-        if queries::in_bylines(c, id)? {
-            return Err(AppError::conflict(
-                "correspondent_in_use",
-                "articles credit this correspondent",
-            ));
-        }
-        queries::delete(c, id)?;
-        audit::entity(c, actor, "delete", "correspondent", id)?;
-        Ok(())
-    })
-    .await?;
+    state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            queries::find(c, &IdOrSlug::Id(id))?
+                .ok_or_else(|| AppError::not_found("correspondent"))?;
+            if queries::in_bylines(c, id)? {
+                return Err(AppError::conflict(
+                    "correspondent_in_use",
+                    "articles credit this correspondent",
+                ));
+            }
+            queries::delete(c, id)?;
+            audit::entity(c, actor, "delete", "correspondent", id)?;
+            Ok(())
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -242,37 +242,40 @@ pub async fn update_editor(
         active: body.active,
         updated_at: Some(Utc::now()),
     };
-    let editor = db::transaction(&state.pool, move |c| {
-        let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
-        let loses_admin = current.role() == Role::Admin
-            && current.active
-            && (changes.active == Some(false)
-                || changes.role.as_deref().is_some_and(|r| r != "admin"));
-        if loses_admin && queries::other_active_admins(c, id)? == 0 {
-            return Err(AppError::conflict(
-                "last_admin",
-                "the last active admin cannot be demoted or deactivated",
-            ));
-        }
-        let revoke = changes.active == Some(false) || changes.password_hash.is_some();
-        let editor = queries::update(c, id, &changes)?;
-        if revoke {
-            refresh::revoke_all(c, id)?;
-        }
-        audit::entity(
-            c,
-            actor,
-            if changes.active == Some(false) {
-                "deactivate"
-            } else {
-                "update"
-            },
-            "editor",
-            id,
-        )?;
-        Ok(editor)
-    })
-    .await?;
+    let editor = state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
+            let loses_admin = current.role() == Role::Admin
+                && current.active
+                && (changes.active == Some(false)
+                    || changes.role.as_deref().is_some_and(|r| r != "admin"));
+            if loses_admin && queries::other_active_admins(c, id)? == 0 {
+                return Err(AppError::conflict(
+                    "last_admin",
+                    "the last active admin cannot be demoted or deactivated",
+                ));
+            }
+            let revoke = changes.active == Some(false) || changes.password_hash.is_some();
+            let editor = queries::update(c, id, &changes)?;
+            if revoke {
+                refresh::revoke_all(c, id)?;
+            }
+            audit::entity(
+                c,
+                actor,
+                if changes.active == Some(false) {
+                    "deactivate"
+                } else {
+                    "update"
+                },
+                "editor",
+                id,
+            )?;
+            Ok(editor)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(EditorView::from(&editor)))
@@ -307,21 +310,24 @@ pub async fn delete_editor(
             "an admin cannot delete its own account; another admin can",
         ));
     }
-    db::transaction(&state.pool, move |c| {
-        let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
-        if current.role() == Role::Admin
-            && current.active
-            && queries::other_active_admins(c, id)? == 0
-        {
-            return Err(AppError::conflict(
-                "last_admin",
-                "the last active admin cannot be deleted",
-            ));
-        }
-        queries::delete(c, id)?;
-        audit::entity(c, actor, "delete", "editor", id)?;
-        Ok(())
-    })
-    .await?;
+    state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
+            if current.role() == Role::Admin
+                && current.active
+                && queries::other_active_admins(c, id)? == 0
+            {
+                return Err(AppError::conflict(
+                    "last_admin",
+                    "the last active admin cannot be deleted",
+                ));
+            }
+            queries::delete(c, id)?;
+            audit::entity(c, actor, "delete", "editor", id)?;
+            Ok(())
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -20,7 +20,7 @@ use crate::error::{AppError, FieldError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{Page, PageInfo};
 use crate::startup::AppState;
-use crate::{db, http_cache};
+use crate::{cache, db, http_cache};
 
 pub const DEFAULT_ITEMS: i64 = 50;
 pub const MAX_ITEMS: i64 = 200;
@@ -116,7 +116,8 @@ fn send(req: &HttpRequest, r: &Rendered) -> HttpResponse {
 }
 
 /// Serves what is cached under `key` while the database has not changed since it was rendered;
-/// otherwise renders it with `build` (on the same connection) and caches it.
+/// otherwise renders it with `build` (on the same connection) and caches it. `build` also says
+/// what the feed depends on, for the response cache in front.
 async fn cached<F>(
     req: &HttpRequest,
     state: &web::Data<AppState>,
@@ -125,26 +126,34 @@ async fn cached<F>(
     build: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut diesel::PgConnection) -> Result<Vec<u8>, AppError> + Send + 'static,
+    F: FnOnce(&mut diesel::PgConnection) -> Result<(Vec<u8>, Vec<cache::Scope>), AppError>
+        + Send
+        + 'static,
 {
     let cache = state.clone();
+    // NEWSDESK_CACHE=off: nothing rendered is kept.
+    let keep = state.config.cache;
     let rendered = db::run(&state.pool, move |c| {
         let (fingerprint, newest) = model::fingerprint(c)?;
-        if let Some(hit) = cache.feeds.get(&key, &fingerprint) {
+        if let Some(hit) = cache.feeds.get(&key, &fingerprint).filter(|_| keep) {
             return Ok(hit);
         }
-        let body = build(c)?;
+        let (body, depends_on) = build(c)?;
         let rendered = Arc::new(Rendered {
             etag: http_cache::etag_of(&body),
             fingerprint,
             body,
             last_modified: newest,
             content_type,
+            depends_on,
         });
-        cache.feeds.put(key, rendered.clone());
+        if keep {
+            cache.feeds.put(key, rendered.clone());
+        }
         Ok(rendered)
     })
     .await?;
+    cache::depends_on(req, rendered.depends_on.clone());
     Ok(send(req, &rendered))
 }
 
@@ -166,6 +175,7 @@ async fn feed(
         let (mut meta, items) = model::load(c, &scope, limit, None, &public_url)?
             .ok_or_else(|| AppError::not_found("feed"))?;
         meta.self_url = self_url;
+        let depends_on = vec![meta.depends_on];
         let body = match format {
             Format::Rss => render::rss(&meta, &items),
             Format::Atom => render::atom(&meta, &items),
@@ -187,7 +197,7 @@ async fn feed(
                     .map_err(|e| AppError::Internal(format!("ninjs: {e}")))?
             }
         };
-        Ok(body.into_bytes())
+        Ok((body.into_bytes(), depends_on))
     })
     .await
 }
@@ -323,7 +333,7 @@ pub async fn get_article_ninjs(
     let key = IdOrSlug::parse(&path.into_inner());
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
     let public_url = state.config.public_url.clone();
-    let ninjs = db::run(&state.pool, move |c| {
+    let (ninjs, id) = db::run(&state.pool, move |c| {
         let a = article_queries::find(c, &key)?
             .filter(|a| may_read(viewer.as_ref(), a))
             .ok_or_else(|| AppError::not_found("article"))?;
@@ -344,9 +354,10 @@ pub async fn get_article_ninjs(
             published_at: v.published_at.unwrap_or(v.created_at),
             updated_at: v.updated_at,
         };
-        Ok(render::ninjs(&public_url, &item, &a.status))
+        Ok((render::ninjs(&public_url, &item, &a.status), a.id))
     })
     .await?;
+    cache::depends_on(&req, vec![cache::Scope::Article(id)]);
     let body = serde_json::to_vec(&ninjs).map_err(|e| AppError::Internal(format!("ninjs: {e}")))?;
     Ok(http_cache::respond(
         &req,
@@ -373,6 +384,7 @@ pub async fn news_sitemap(
     let public_url = state.config.public_url.clone();
     // The 48-hour window moves with the clock: the cache key changes every five minutes.
     let key = format!("sitemap|{}", Utc::now().timestamp() / 300);
+    cache::expires_after(&req, std::time::Duration::from_secs(300));
     cached(
         &req,
         &state,
@@ -382,7 +394,10 @@ pub async fn news_sitemap(
             let since = Utc::now() - Duration::hours(48);
             let (_, recent) = model::load(c, &Scope::Site, 1000, Some(since), &public_url)?
                 .ok_or_else(|| AppError::not_found("feed"))?;
-            Ok(render::news_sitemap(&public_url, &recent)?.into_bytes())
+            Ok((
+                render::news_sitemap(&public_url, &recent)?.into_bytes(),
+                vec![cache::Scope::All],
+            ))
         },
     )
     .await

@@ -23,6 +23,8 @@ pub struct Rendered {
     pub etag: String,
     pub last_modified: DateTime<Utc>,
     pub content_type: &'static str,
+    /// What the response cache evicts it with.
+    pub depends_on: Vec<crate::cache::Scope>,
 }
 
 /// Rendered feeds by key.

@@ -45,6 +45,8 @@ pub struct FeedMeta {
     /// This feed's own URL.
     pub self_url: String,
     pub public_url: String,
+    /// What the feed shows (for the response cache).
+    pub depends_on: crate::cache::Scope,
 }
 
 /// One published article, as feeds show it.
@@ -140,6 +142,7 @@ pub fn load(
         search: None,
         sort: Sort::Published,
     };
+    let mut depends_on = crate::cache::Scope::All;
     let name = match scope {
         Scope::Site => None,
         Scope::Section(slug) => {
@@ -147,6 +150,7 @@ pub fn load(
                 return Ok(None);
             };
             filter.section_ids = Some(sections::queries::subtree_ids(conn, s.id)?);
+            depends_on = crate::cache::Scope::Section(s.id);
             Some(s.name)
         }
         Scope::Tag(slug) => {
@@ -154,6 +158,7 @@ pub fn load(
                 return Ok(None);
             };
             filter.tag_id = Some(t.id);
+            depends_on = crate::cache::Scope::Tag(t.id);
             Some(t.name)
         }
         Scope::Correspondent(slug) => {
@@ -162,6 +167,7 @@ pub fn load(
                 return Ok(None);
             };
             filter.correspondent_id = Some(p.id);
+            depends_on = crate::cache::Scope::Person(p.id);
             Some(p.name)
         }
     };
@@ -209,6 +215,7 @@ pub fn load(
             self_url: String::new(),
             home,
             public_url: public_url.to_owned(),
+            depends_on,
         },
         items,
     )))

@@ -487,6 +487,10 @@ pub fn run_with(
         },
     )?;
     diesel::sql_query("ANALYZE articles, article_bylines, article_tags").execute(conn)?;
+    // Servers running on this database drop what they have cached.
+    let mut changed = crate::cache::Changes::default();
+    changed.everything();
+    changed.notify(conn, Uuid::nil())?;
     Ok(report)
 }
 

@@ -154,16 +154,19 @@ pub async fn create_section(
         parent_id: b.parent_id,
         position: b.position.unwrap_or(0),
     };
-    let view = db::transaction(&state.pool, move |c| {
-        if let Some(p) = new.parent_id {
-            queries::find(c, &IdOrSlug::Id(p))?
-                .ok_or_else(|| AppError::invalid_field("parent_id", "no such section"))?;
-        }
-        let s = queries::insert(c, &new)?;
-        audit::entity(c, actor, "create", "section", s.id)?;
-        Ok(views(c, std::slice::from_ref(&s))?.remove(0))
-    })
-    .await?;
+    let view = state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            if let Some(p) = new.parent_id {
+                queries::find(c, &IdOrSlug::Id(p))?
+                    .ok_or_else(|| AppError::invalid_field("parent_id", "no such section"))?;
+            }
+            let s = queries::insert(c, &new)?;
+            audit::entity(c, actor, "create", "section", s.id)?;
+            Ok(views(c, std::slice::from_ref(&s))?.remove(0))
+        })
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -221,23 +224,26 @@ pub async fn update_section(
         position: b.position,
         updated_at: Some(Utc::now()),
     };
-    let view = db::transaction(&state.pool, move |c| {
-        queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
-        if let Some(Some(parent)) = changes.parent_id {
-            queries::find(c, &IdOrSlug::Id(parent))?
-                .ok_or_else(|| AppError::invalid_field("parent_id", "no such section"))?;
-            if queries::subtree_ids(c, id)?.contains(&parent) {
-                return Err(AppError::invalid_field(
-                    "parent_id",
-                    "a section cannot be placed below itself",
-                ));
+    let view = state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
+            if let Some(Some(parent)) = changes.parent_id {
+                queries::find(c, &IdOrSlug::Id(parent))?
+                    .ok_or_else(|| AppError::invalid_field("parent_id", "no such section"))?;
+                if queries::subtree_ids(c, id)?.contains(&parent) {
+                    return Err(AppError::invalid_field(
+                        "parent_id",
+                        "a section cannot be placed below itself",
+                    ));
+                }
             }
-        }
-        let s = queries::update(c, id, &changes)?;
-        audit::entity(c, actor, "update", "section", id)?;
-        Ok(views(c, std::slice::from_ref(&s))?.remove(0))
-    })
-    .await?;
+            let s = queries::update(c, id, &changes)?;
+            audit::entity(c, actor, "update", "section", id)?;
+            Ok(views(c, std::slice::from_ref(&s))?.remove(0))
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(view))
@@ -266,18 +272,21 @@ pub async fn delete_section(
     auth.require(Role::Editor)?;
     let id = path.into_inner();
     let actor = auth.id();
-    db::transaction(&state.pool, move |c| {
-        queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
-        if queries::in_use(c, id)? {
-            return Err(AppError::conflict(
-                "section_in_use",
-                "articles or child sections still use this section",
-            ));
-        }
-        queries::delete(c, id)?;
-        audit::entity(c, actor, "delete", "section", id)?;
-        Ok(())
-    })
-    .await?;
+    state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
+            if queries::in_use(c, id)? {
+                return Err(AppError::conflict(
+                    "section_in_use",
+                    "articles or child sections still use this section",
+                ));
+            }
+            queries::delete(c, id)?;
+            audit::entity(c, actor, "delete", "section", id)?;
+            Ok(())
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -133,27 +133,30 @@ pub async fn create_tag(
     checks.finish()?;
     let actor = auth.id();
     let explicit = b.slug.is_some();
-    let tag = db::transaction(&state.pool, move |c| {
-        let slug = if explicit {
-            base
-        } else {
-            slug::dedupe(&base, MAX_SLUG_LEN, |s| queries::slug_taken(c, s))?
-        };
-        let now = Utc::now();
-        let tag = queries::insert(
-            c,
-            &Tag {
-                id: Uuid::now_v7(),
-                slug,
-                name,
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
-        audit::entity(c, actor, "create", "tag", tag.id)?;
-        Ok(tag)
-    })
-    .await?;
+    let tag = state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            let slug = if explicit {
+                base
+            } else {
+                slug::dedupe(&base, MAX_SLUG_LEN, |s| queries::slug_taken(c, s))?
+            };
+            let now = Utc::now();
+            let tag = queries::insert(
+                c,
+                &Tag {
+                    id: Uuid::now_v7(),
+                    slug,
+                    name,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            audit::entity(c, actor, "create", "tag", tag.id)?;
+            Ok(tag)
+        })
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -203,13 +206,16 @@ pub async fn update_tag(
         name: b.name.map(|n| n.trim().to_owned()),
         updated_at: Some(Utc::now()),
     };
-    let tag = db::transaction(&state.pool, move |c| {
-        queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("tag"))?;
-        let tag = queries::update(c, id, &changes)?;
-        audit::entity(c, actor, "update", "tag", id)?;
-        Ok(tag)
-    })
-    .await?;
+    let tag = state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("tag"))?;
+            let tag = queries::update(c, id, &changes)?;
+            audit::entity(c, actor, "update", "tag", id)?;
+            Ok(tag)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(TagView::from(&tag)))
@@ -237,13 +243,16 @@ pub async fn delete_tag(
     auth.require(Role::Editor)?;
     let id = path.into_inner();
     let actor = auth.id();
-    db::transaction(&state.pool, move |c| {
-        if queries::delete(c, id)? == 0 {
-            return Err(AppError::not_found("tag"));
-        }
-        audit::entity(c, actor, "delete", "tag", id)?;
-        Ok(())
-    })
-    .await?;
+    state
+        .write(move |c, public| {
+            // Names and slugs of these show in every article and list.
+            public.everything();
+            if queries::delete(c, id)? == 0 {
+                return Err(AppError::not_found("tag"));
+            }
+            audit::entity(c, actor, "delete", "tag", id)?;
+            Ok(())
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

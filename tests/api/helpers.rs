@@ -282,6 +282,7 @@ pub fn config() -> Config {
         cors_origins: vec!["https://www.example.cn".into()],
         write_limit: 600,
         search_limit: 600,
+        cache: true,
     }
 }
 
@@ -315,6 +316,7 @@ impl TestApp {
         let (pool, queries) = db::build_counted_pool(&db.url, 4);
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
         let state = web::Data::new(AppState::new(pool.clone(), config, jwt.clone()));
+        let cache = state.cache.clone();
         let (tx, rx) = mpsc::channel();
         // The scheduler polls every second: its own pool keeps its statements out of the count.
         let scheduler_pool = db::build_pool(&db.url, 1);
@@ -327,7 +329,7 @@ impl TestApp {
                 let addr = server.addrs()[0];
                 let server = server.shutdown_timeout(1).run();
                 if scheduler {
-                    actix_web::rt::spawn(newsdesk::articles::scheduler::run(scheduler_pool));
+                    actix_web::rt::spawn(newsdesk::articles::scheduler::run(scheduler_pool, cache));
                 }
                 tx.send((addr, server.handle())).expect("send address");
                 let _ = server.await;

@@ -84,11 +84,12 @@ pub async fn update_article(
     let if_match = if_match_version(&req)?;
     let actor = auth.editor.clone();
     let public_url = state.config.public_url.clone();
-    let view = db::transaction(&state.pool, move |c| {
-        let a = write::update(c, &actor, id, body.into_inner(), if_match)?;
-        load_view(c, &a, &public_url)
-    })
-    .await?;
+    let view = state
+        .write(move |c, changes| {
+            let a = write::update(c, &actor, id, body.into_inner(), if_match, changes)?;
+            load_view(c, &a, &public_url)
+        })
+        .await?;
     article_response(&req, true, &view, Some((StatusCode::OK, None)))
 }
 
@@ -133,11 +134,12 @@ pub async fn transition_article(
     };
     let actor = auth.editor.clone();
     let public_url = state.config.public_url.clone();
-    let view = db::transaction(&state.pool, move |c| {
-        let a = write::transition(c, Some(&actor), id, m)?;
-        load_view(c, &a, &public_url)
-    })
-    .await?;
+    let view = state
+        .write(move |c, changes| {
+            let a = write::transition(c, Some(&actor), id, m, changes)?;
+            load_view(c, &a, &public_url)
+        })
+        .await?;
     article_response(&req, true, &view, Some((StatusCode::OK, None)))
 }
 
@@ -168,6 +170,8 @@ pub async fn delete_article(
         ));
     }
     let actor = auth.editor.clone();
-    db::transaction(&state.pool, move |c| write::delete(c, &actor, id)).await?;
+    state
+        .write(move |c, changes| write::delete(c, &actor, id, changes))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

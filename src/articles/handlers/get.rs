@@ -7,6 +7,7 @@ use super::{article_response, load_view, may_read};
 use crate::articles::queries;
 use crate::articles::views::ArticleView;
 use crate::auth::OptionalAuth;
+use crate::cache::{self, Scope};
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::startup::AppState;
@@ -57,7 +58,18 @@ pub async fn get_article(
     })
     .await?;
     match found {
-        Found::View(view) => article_response(&req, who.is_staff(), &view, None),
+        Found::View(view) => {
+            // The page shows the article and its neighbours' titles and slugs.
+            let mut scopes = vec![Scope::Article(view.id)];
+            scopes.extend(
+                [&view.links.previous, &view.links.next]
+                    .into_iter()
+                    .flatten()
+                    .map(|l| Scope::Article(l.id)),
+            );
+            cache::depends_on(&req, scopes);
+            article_response(&req, who.is_staff(), &view, None)
+        }
         Found::Moved(slug) => Ok(HttpResponse::MovedPermanently()
             .insert_header((
                 header::LOCATION,

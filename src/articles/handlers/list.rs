@@ -9,6 +9,7 @@ use crate::articles::queries::{self, ListFilter, Sort, Visibility};
 use crate::articles::views::{ArticleListItem, ArticleListQuery};
 use crate::articles::workflow::Status;
 use crate::auth::OptionalAuth;
+use crate::cache::{self, Scope};
 use crate::error::{AppError, FieldError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, Page, PageInfo};
@@ -95,7 +96,7 @@ async fn list(
     let section_slug = section_from_path.clone().or(q.section);
     let (tag, person, want_total) = (q.tag, q.correspondent, q.count.unwrap_or(false));
     let path_form = section_from_path.is_some();
-    let (items, next_cursor, total) = db::run(&state.pool, move |c| {
+    let (items, next_cursor, total, scopes) = db::run(&state.pool, move |c| {
         let mut filter = ListFilter {
             visibility,
             section_ids: None,
@@ -108,27 +109,41 @@ async fn list(
             sort,
         };
         let mut empty = false;
+        // A filtered list changes only with the articles of its section, tag or byline.
+        let mut scopes = Vec::new();
         if let Some(slug) = section_slug {
             match sections::queries::find(c, &IdOrSlug::Slug(slug))? {
-                Some(s) => filter.section_ids = Some(sections::queries::subtree_ids(c, s.id)?),
+                Some(s) => {
+                    filter.section_ids = Some(sections::queries::subtree_ids(c, s.id)?);
+                    scopes.push(Scope::Section(s.id));
+                }
                 None if path_form => return Err(AppError::not_found("section")),
                 None => empty = true,
             }
         }
         if let Some(t) = tag {
             match tags::queries::find(c, &IdOrSlug::parse(&t))? {
-                Some(t) => filter.tag_id = Some(t.id),
+                Some(t) => {
+                    filter.tag_id = Some(t.id);
+                    scopes.push(Scope::Tag(t.id));
+                }
                 None => empty = true,
             }
         }
         if let Some(p) = person {
             match correspondents::queries::find(c, &IdOrSlug::parse(&p))? {
-                Some(p) => filter.correspondent_id = Some(p.id),
+                Some(p) => {
+                    filter.correspondent_id = Some(p.id);
+                    scopes.push(Scope::Person(p.id));
+                }
                 None => empty = true,
             }
         }
         if empty {
-            return Ok((vec![], None, want_total.then_some(0)));
+            return Ok((vec![], None, want_total.then_some(0), vec![Scope::All]));
+        }
+        if scopes.is_empty() {
+            scopes.push(Scope::All);
         }
         let (rows, next) = match &filter.search {
             Some(sq) if relevance => {
@@ -167,9 +182,10 @@ async fn list(
                     .or_else(|| search::highlight(&item.title, &sq.words));
             }
         }
-        Ok((items, next, total))
+        Ok((items, next, total, scopes))
     })
     .await?;
+    cache::depends_on(&req, scopes);
     let link = next_cursor
         .as_deref()
         .map(|c| next_link(&req, &state.config.public_url, c));

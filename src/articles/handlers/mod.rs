@@ -49,7 +49,8 @@ pub fn load_view(
 ) -> Result<ArticleView, AppError> {
     let rel = related(conn, &[a.summary_row()])?;
     let (previous, next) = queries::neighbours(conn, a)?;
-    let link = |p: Option<(String, String)>| p.map(|(slug, title)| ArticleLink { slug, title });
+    let link =
+        |p: Option<queries::Neighbour>| p.map(|(id, slug, title)| ArticleLink { id, slug, title });
     let links = ArticleLinks {
         self_: format!("{public_url}/api/v1/articles/{}", a.slug),
         previous: link(previous),
