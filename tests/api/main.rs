@@ -8,6 +8,7 @@ mod articles;
 mod auth;
 mod backup;
 mod binary;
+mod cache;
 mod errors;
 mod feeds;
 mod idempotency;

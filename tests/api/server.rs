@@ -44,12 +44,12 @@ impl Server {
         let port = free_port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
             .arg("serve")
-            .envs(vars.iter().copied())
             .env_remove("DATABASE_URL")
             .env_remove("NEWSDESK_JWT_SECRET")
             .env("NEWSDESK_DATA_DIR", dir)
             .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", filter)
+            .envs(vars.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -110,6 +110,20 @@ impl Server {
             Err(ureq::Error::Status(code, _)) => code,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    /// A server on the (test) database at `url`, signing tokens as the tests do.
+    pub fn on_database(url: &str) -> Server {
+        let secret = String::from_utf8(crate::helpers::JWT_SECRET.to_vec()).unwrap();
+        Self::start_with(
+            &std::env::temp_dir(),
+            "warn",
+            &[
+                ("DATABASE_URL", url),
+                ("NEWSDESK_JWT_SECRET", &secret),
+                ("NEWSDESK_DB_POOL_SIZE", "3"),
+            ],
+        )
     }
 
     /// The demo admin's password, printed once on the first start.

@@ -1,7 +1,6 @@
 //! The editorial workflow beyond single moves: revisions and restore, the audit log,
 //! concurrent editing, scheduled publication (catch-up and several processes).
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -11,7 +10,8 @@ use newsdesk::schema::{article_revisions, articles, audit_log};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{Newsroom, TestApp, TestDb, JWT_SECRET};
+use crate::helpers::{Newsroom, TestApp, TestDb};
+use crate::server::Server;
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
@@ -314,39 +314,7 @@ fn two_server_processes_publish_a_scheduled_article_exactly_once() {
         })
         .collect();
     let url = app.database_url().to_owned();
-    let mut servers: Vec<_> = (0..2)
-        .map(|_| {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-                .arg("serve")
-                .env("DATABASE_URL", &url)
-                .env(
-                    "NEWSDESK_JWT_SECRET",
-                    String::from_utf8(JWT_SECRET.to_vec()).unwrap(),
-                )
-                .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
-                .env("NEWSDESK_DB_POOL_SIZE", "3")
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("start newsdesk");
-            (child, port)
-        })
-        .collect();
-    for (_, port) in &servers {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while ureq::get(&format!("http://127.0.0.1:{port}/readyz"))
-            .call()
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "a server did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+    let servers: Vec<Server> = (0..2).map(|_| Server::on_database(&url)).collect();
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let published: i64 = articles::table
@@ -363,10 +331,8 @@ fn two_server_processes_publish_a_scheduled_article_exactly_once() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    for (child, _) in &mut servers {
-        // SAFETY: kill(2) on our own child.
-        unsafe { libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGTERM) };
-        let _ = child.wait();
+    for server in servers {
+        server.stop();
     }
     let mut conn = app.conn();
     for article in &ids {
