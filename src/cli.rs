@@ -37,8 +37,20 @@ pub enum Command {
         #[arg(long, default_value = "editor")]
         role: String,
     },
-    /// Load the demo content (sections, tags, correspondents, articles, a demo admin).
-    SeedDemo,
+    /// Load the demo content (sections, tags, correspondents, articles, a demo admin); with
+    /// `--articles N`, also a generated corpus of N county stories (or, with `--out`, only write
+    /// that corpus in the import format, without touching a database).
+    SeedDemo {
+        /// How many generated articles to add.
+        #[arg(long)]
+        articles: Option<usize>,
+        /// The generator's seed (the same seed gives the same corpus).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Write the corpus into this directory instead of loading it.
+        #[arg(long, requires = "articles")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Import a corpus directory (sections.jsonl, contributors.jsonl, tags.jsonl,
     /// articles.jsonl); idempotent by slug, bad lines reported with file and line.
     Import {
@@ -66,6 +78,28 @@ pub async fn run(cli: Cli) -> i32 {
     if let Command::Openapi = command {
         print!("{}", crate::openapi::document_json());
         return 0;
+    }
+    if let Command::SeedDemo {
+        articles: Some(n),
+        seed,
+        out: Some(dir),
+    } = &command
+    {
+        return match crate::demo::corpus::write(dir, *n, *seed) {
+            Ok(w) => {
+                println!(
+                    "corpus written to {}: {} articles ({} published)",
+                    dir.display(),
+                    w.articles,
+                    w.published
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("newsdesk: {}: {e}", dir.display());
+                1
+            }
+        };
     }
     match run_with_database(command).await {
         Ok(()) => 0,
@@ -110,11 +144,23 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
             }
             startup::serve(config, database.url.clone(), database.pool.clone(), jwt).await
         }
-        (Command::SeedDemo, Ok(secret)) => {
+        (Command::SeedDemo { articles, seed, .. }, Ok(secret)) => {
             let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
-            crate::demo::seed(&state)
-                .await
-                .map(|report| println!("{report}"))
+            println!("{}", crate::demo::seed(&state).await?);
+            match articles {
+                None => Ok(()),
+                Some(n) => {
+                    let dir = std::env::temp_dir()
+                        .join(format!("newsdesk-corpus-{}", uuid::Uuid::new_v4().simple()));
+                    let written = crate::demo::corpus::write(&dir, n, seed);
+                    let result = match written {
+                        Ok(_) => import(&database, dir.clone()).await,
+                        Err(e) => Err(StartError::Io(e)),
+                    };
+                    let _ = std::fs::remove_dir_all(&dir);
+                    result
+                }
+            }
         }
         (Command::CreateEditor { email, name, role }, Ok(secret)) => {
             let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));

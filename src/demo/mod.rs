@@ -3,6 +3,8 @@
 //! stories across several sections. Loaded through the same write path as the API, so every
 //! article has its revisions.
 
+pub mod corpus;
+
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use rand::distributions::Alphanumeric;

@@ -67,20 +67,65 @@ fn runs(text: &str) -> Vec<Run> {
 /// The lexemes a text is indexed under: every Chinese character and every pair of adjacent
 /// ones, and every Latin word (lower-cased, at most 64 bytes).
 pub fn index_lexemes(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for run in runs(text) {
-        match run {
-            Run::Cjk(chars) => {
-                out.extend(chars.iter().map(|c| c.to_string()));
-                out.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    let (cjk, words) = lexemes(&[(text, 1)]);
+    let mut out: Vec<String> = cjk
+        .iter()
+        .map(|(k, _)| cjk_key_chars(*k).collect())
+        .chain(words.into_iter().map(|(w, _)| w))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// A Latin word with the flags of the texts it is in.
+type Flagged = (String, u8);
+
+/// A Chinese lexeme as a number: the first character in the high half, the second (or 0 for a
+/// single character) in the low half; numbers sort as the strings do.
+fn cjk_key(first: char, second: Option<char>) -> u64 {
+    (u64::from(first) << 32) | second.map_or(0, u64::from)
+}
+
+fn cjk_key_chars(key: u64) -> impl Iterator<Item = char> {
+    let first = char::from_u32((key >> 32) as u32);
+    let second = char::from_u32((key & 0xffff_ffff) as u32).filter(|c| *c != '\0');
+    first.into_iter().chain(second)
+}
+
+/// The distinct lexemes of several texts, each with the OR of the flags of the texts it is
+/// in: Chinese ones as sorted [`cjk_key`]s, Latin words sorted by their text. Numbers sort
+/// far faster than strings, which matters for a bulk import of long bodies.
+fn lexemes(texts: &[(&str, u8)]) -> (Vec<(u64, u8)>, Vec<Flagged>) {
+    let mut cjk = Vec::new();
+    let mut words: Vec<Flagged> = Vec::new();
+    for (text, flag) in texts {
+        for run in runs(text) {
+            match run {
+                Run::Cjk(chars) => {
+                    cjk.extend(chars.iter().map(|c| (cjk_key(*c, None), *flag)));
+                    cjk.extend(chars.windows(2).map(|w| (cjk_key(w[0], Some(w[1])), *flag)));
+                }
+                Run::Word(w) if w.len() <= 64 => words.push((w, *flag)),
+                Run::Word(_) => {}
             }
-            Run::Word(w) if w.len() <= 64 => out.push(w),
-            Run::Word(_) => {}
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    let merge = |a: &mut (u64, u8), b: &mut (u64, u8)| {
+        a.0 == b.0 && {
+            b.1 |= a.1;
+            true
+        }
+    };
+    cjk.sort_unstable();
+    cjk.dedup_by(merge);
+    words.sort_unstable();
+    words.dedup_by(|a, b| {
+        a.0 == b.0 && {
+            b.1 |= a.1;
+            true
+        }
+    });
+    (cjk, words)
 }
 
 /// A parsed `?q=`: the words every hit must contain and the `tsquery` that finds candidates.
@@ -144,22 +189,51 @@ impl SearchQuery {
 /// (title A, summary B, body C), e.g. `'嘉鱼':1A,1C 'park':1C`. The same text is stored by
 /// single writes and by the bulk import.
 pub fn document(title: &str, summary: &str, body_text: &str) -> String {
-    let mut weights: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    for (text, weight) in [(title, 'A'), (summary, 'B'), (body_text, 'C')] {
-        for lexeme in index_lexemes(text) {
-            let w = weights.entry(lexeme).or_default();
-            if !w.is_empty() {
-                w.push(',');
+    let (cjk, words) = lexemes(&[(title, 1), (summary, 2), (body_text, 4)]);
+    let mut out = String::with_capacity(cjk.len() * 12 + words.len() * 16);
+    let mut push = |chars: &mut dyn Iterator<Item = char>, flags: u8| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push('\'');
+        for c in chars {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("''"),
+                c => out.push(c),
             }
-            w.push('1');
-            w.push(weight);
+        }
+        out.push_str("':");
+        let weights = [(1, "1A"), (2, "1B"), (4, "1C")];
+        let mut first = true;
+        for (bit, w) in weights {
+            if flags & bit != 0 {
+                if !first {
+                    out.push(',');
+                }
+                out.push_str(w);
+                first = false;
+            }
+        }
+    };
+    // Both lists are sorted; merged in the order of their text (as PostgreSQL keeps them).
+    let (mut c, mut w) = (cjk.into_iter().peekable(), words.into_iter().peekable());
+    loop {
+        let cjk_first = match (c.peek(), w.peek()) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some((k, _)), Some((word, _))) => cjk_key_chars(*k).lt(word.chars()),
+        };
+        if cjk_first {
+            let (k, flags) = c.next().unwrap_or_default();
+            push(&mut cjk_key_chars(k), flags);
+        } else {
+            let (word, flags) = w.next().unwrap_or_default();
+            push(&mut word.chars(), flags);
         }
     }
-    weights
-        .iter()
-        .map(|(lexeme, w)| format!("'{}':{w}", lexeme.replace('\\', "\\\\").replace('\'', "''")))
-        .collect::<Vec<_>>()
-        .join(" ")
+    out
 }
 
 /// The title's own document (`search_title`), in `tsvector` input syntax.
