@@ -1,8 +1,9 @@
 //! What a write changed, in [`Scope`]s: collected inside the write's transaction, sent to the
 //! other processes with `NOTIFY` (delivered on commit only) and evicted here after the commit.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
 use diesel::PgConnection;
 use uuid::Uuid;
 
@@ -32,6 +33,22 @@ impl Changes {
     /// section and the sections above it, its tags and its byline. Call it before and after
     /// changing the article, so both its old and its new places are evicted.
     pub fn article(&mut self, conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
+        use crate::schema::articles;
+        let found: Option<(Uuid, Option<DateTime<Utc>>, String)> = articles::table
+            .find(id)
+            .select((
+                articles::section_id,
+                articles::published_at,
+                articles::status,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((section, Some(at), status)) = found else {
+            return Ok(());
+        };
+        if status != "published" {
+            return Ok(());
+        }
         #[derive(QueryableByName)]
         struct Row {
             #[diesel(sql_type = Text)]
@@ -39,33 +56,28 @@ impl Changes {
             #[diesel(sql_type = SqlUuid)]
             id: Uuid,
         }
-        // One round trip: the article's sections (up the tree), tags, byline and neighbours.
+        // One round trip: the sections up the tree, tags, byline and the two neighbours (the
+        // same index scans as the previous/next links).
         let rows: Vec<Row> = diesel::sql_query(
-            "WITH RECURSIVE a AS (SELECT id, section_id, published_at FROM articles \
-                        WHERE id = $1 AND status = 'published'), \
-             up(id, parent_id) AS ( \
-                SELECT s.id, s.parent_id FROM sections s JOIN a ON s.id = a.section_id \
+            "WITH RECURSIVE up(id, parent_id) AS ( \
+                SELECT id, parent_id FROM sections WHERE id = $2 \
                 UNION SELECT s.id, s.parent_id FROM sections s JOIN up ON s.id = up.parent_id) \
-             SELECT 'a' AS kind, id FROM a \
-             UNION ALL SELECT 's', id FROM up \
-             UNION ALL SELECT 't', t.tag_id FROM article_tags t JOIN a ON t.article_id = a.id \
-             UNION ALL SELECT 'p', b.correspondent_id FROM article_bylines b \
-                JOIN a ON b.article_id = a.id \
-             UNION ALL (SELECT 'a', n.id FROM articles n, a \
-                WHERE n.status = 'published' AND n.section_id = a.section_id \
-                  AND (n.published_at, n.id) < (a.published_at, a.id) \
-                ORDER BY n.published_at DESC, n.id DESC LIMIT 1) \
-             UNION ALL (SELECT 'a', n.id FROM articles n, a \
-                WHERE n.status = 'published' AND n.section_id = a.section_id \
-                  AND (n.published_at, n.id) > (a.published_at, a.id) \
-                ORDER BY n.published_at ASC, n.id ASC LIMIT 1)",
+             SELECT 's' AS kind, id FROM up \
+             UNION ALL SELECT 't', tag_id FROM article_tags WHERE article_id = $1 \
+             UNION ALL SELECT 'p', correspondent_id FROM article_bylines WHERE article_id = $1 \
+             UNION ALL (SELECT 'a', id FROM articles \
+                WHERE status = 'published' AND section_id = $2 AND (published_at, id) < ($3, $1) \
+                ORDER BY published_at DESC, id DESC LIMIT 1) \
+             UNION ALL (SELECT 'a', id FROM articles \
+                WHERE status = 'published' AND section_id = $2 AND (published_at, id) > ($3, $1) \
+                ORDER BY published_at ASC, id ASC LIMIT 1)",
         )
         .bind::<SqlUuid, _>(id)
+        .bind::<SqlUuid, _>(section)
+        .bind::<Timestamptz, _>(at)
         .load(conn)?;
-        if rows.is_empty() {
-            return Ok(());
-        }
         self.add(Scope::All);
+        self.add(Scope::Article(id));
         for r in rows {
             self.add(match r.kind.as_str() {
                 "a" => Scope::Article(r.id),

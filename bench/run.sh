@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# The read/write benchmark (issue #6). Builds in release, generates a corpus of 100 000 county
+# stories (`newsdesk seed-demo --out`), imports it into a fresh embedded database, then runs
+# W1–W5 of the shared benchmark and /healthz with wrk — one client thread, 32 connections, 3 s
+# warm-up, 10 s measured, median of 3 — with the response cache on and again off, and the
+# handler's own statements for W1 and W2 with pgbench for comparison. Prints one markdown
+# report (also written to bench/RESULTS.md). Not part of `cargo test`.
+#
+#   bench/run.sh                 N=100000 RUNS=3 SECONDS_PER_RUN=10 WARMUP=3 CONNECTIONS=32
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+N=${N:-100000}
+RUNS=${RUNS:-3}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+WARMUP=${WARMUP:-3}
+CONNECTIONS=${CONNECTIONS:-32}
+PORT=${PORT:-18780}
+OUT=${OUT:-bench/RESULTS.md}
+BASE="http://127.0.0.1:$PORT"
+export BENCH_DIR="$ROOT/bench"
+
+if ! command -v wrk >/dev/null || ! command -v pgbench >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk postgresql-client >/dev/null
+  else
+    echo "bench/run.sh needs wrk and pgbench (apt-get install wrk postgresql-client)" >&2
+    exit 1
+  fi
+fi
+
+log() { echo "[$(date +%T)] $*" >&2; }
+started_all=$(date +%s)
+log "building (release)"
+cargo build --release -q
+BIN="$ROOT/target/release/newsdesk"
+
+WORK=$(mktemp -d /tmp/newsdesk-bench.XXXXXX)
+chmod 755 "$WORK"
+DATA="$WORK/data"
+SERVER=""
+cleanup() {
+  if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log "generating $N articles"
+"$BIN" seed-demo --articles "$N" --out "$WORK/corpus" >&2
+log "importing"
+t0=$(date +%s.%N)
+NEWSDESK_DATA_DIR="$DATA" RUST_LOG=warn "$BIN" import "$WORK/corpus" >&2
+IMPORT_S=$(echo "$(date +%s.%N) - $t0" | bc)
+
+# The server, with the write and search limits off (one benchmark client is not abuse).
+serve() {
+  local cache=$1
+  local t0
+  t0=$(date +%s.%N)
+  NEWSDESK_CACHE=$cache NEWSDESK_WRITE_LIMIT=0 NEWSDESK_SEARCH_LIMIT=0 NEWSDESK_DATA_DIR="$DATA" \
+    NEWSDESK_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$BIN" serve >>"$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 600); do
+    if curl -sf "$BASE/readyz" >/dev/null; then
+      READY_S=$(echo "$(date +%s.%N) - $t0" | bc)
+      return
+    fi
+    sleep 0.01
+  done
+  echo "the server did not start" >&2
+  exit 1
+}
+stop() {
+  PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
+  kill -TERM "$SERVER"
+  wait "$SERVER" || true
+  SERVER=""
+}
+psql_() { psql -X -q -t -A -h "$DATA/pg" -U newsdesk -d newsdesk -c "$1"; }
+
+# wrk: warm-up, then RUNS measured runs; prints the median run's RESULT line.
+# Results go to $WORK/results: mode name rps p50 p99 non2xx requests errors
+measure() {
+  local mode=$1 name=$2 script=$3 url=$4
+  log "$mode $name"
+  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "bench/wrk/$script" "$url" >/dev/null
+  local runs=()
+  for r in $(seq 1 "$RUNS"); do
+    runs+=("$(RUN="$mode-$r" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -s "bench/wrk/$script" "$url" | awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}')")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n | awk -v m="$mode" -v n="$name" -v k="$(( (RUNS + 1) / 2 ))" 'NR == k {print m, n, $0}' >>"$WORK/results"
+}
+
+# W5 with the loss check: every acknowledged create is stored; the stored rows beyond them are
+# the creates still in flight when wrk stopped (at most one per connection).
+measure_writes() {
+  local mode=$1
+  log "$mode W5"
+  local rps=() checks=()
+  for r in $(seq 0 "$RUNS"); do
+    local before after acked stored lost extra dur
+    before=$(psql_ "SELECT count(*) FROM articles WHERE title LIKE '压测稿件 $mode-$r-%'")
+    dur=$SECONDS_PER_RUN
+    [ "$r" = 0 ] && dur=$WARMUP
+    local line
+    line=$(RUN="$mode-$r" ACKED="$WORK/acked" wrk -t1 -c"$CONNECTIONS" -d"${dur}s" -s bench/wrk/write.lua "$BASE/" | awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}')
+    sleep 1
+    psql_ "SELECT id FROM articles WHERE title LIKE '压测稿件 $mode-$r-%'" | sort >"$WORK/stored"
+    sort "$WORK/acked" >"$WORK/acked.sorted"
+    acked=$(wc -l <"$WORK/acked.sorted")
+    stored=$(wc -l <"$WORK/stored")
+    lost=$(comm -23 "$WORK/acked.sorted" "$WORK/stored" | wc -l)
+    extra=$(comm -13 "$WORK/acked.sorted" "$WORK/stored" | wc -l)
+    if [ "$r" -gt 0 ]; then
+      # Creates per second: acknowledged creates over the measured time.
+      rps+=("$(echo "$line" | awk -v a="$acked" -v d="$dur" '{printf "%.1f %s %s %s %s %s %.1f\n", $1, $2, $3, $4, $5, $6, a / d}')")
+      checks+=("$acked acknowledged, $stored stored, $lost lost, $extra in flight at the cut-off")
+    fi
+    if [ "$lost" != 0 ] || [ "$extra" -gt "$CONNECTIONS" ]; then
+      echo "W5 $mode run $r: $acked acknowledged, $stored stored, $lost lost, $extra unacknowledged" >&2
+      exit 1
+    fi
+  done
+  printf '%s\n' "${rps[@]}" | sort -n | awk -v m="$mode" -v k="$(( (RUNS + 1) / 2 ))" 'NR == k {print m, "W5", $1, $2, $3, $4, $5, $6, $7}' >>"$WORK/results"
+  printf '%s\n' "${checks[@]}" >>"$WORK/w5-$mode"
+}
+
+SECTION_SLUG=bendi-yaowen
+RARE=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("簰洲湾"))')
+COMMON=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("园区"))')
+export SLUGS="$WORK/corpus/slugs_sample.txt"
+
+workloads() {
+  local mode=$1
+  measure "$mode" W1 get.lua "$BASE/api/v1/sections/$SECTION_SLUG/articles?limit=20"
+  measure "$mode" W2 detail.lua "$BASE"
+  measure "$mode" W3 get.lua "$BASE/api/v1/sections/$SECTION_SLUG/feed.rss?limit=50"
+  measure "$mode" "W4 园区" get.lua "$BASE/api/v1/articles?q=$COMMON&limit=20"
+  measure "$mode" "W4 簰洲湾" get.lua "$BASE/api/v1/articles?q=$RARE&limit=20"
+  measure_writes "$mode"
+}
+
+# 1. Cache on. The first start seeds the demo content and prints the demo admin's password.
+serve on
+FIRST_READY_S=$READY_S
+PASSWORD=$(grep -o 'password: [^ ]*' "$WORK/server.log" | head -1 | cut -d' ' -f2)
+export TOKEN
+TOKEN=$(curl -sf "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"admin@newsdesk.local\",\"password\":\"$PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+export PERSON TAG SECTION
+PERSON=$(curl -sf "$BASE/api/v1/correspondents?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+TAG=$(curl -sf "$BASE/api/v1/tags?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+SECTION=$(psql_ "SELECT id FROM sections WHERE slug = '$SECTION_SLUG'")
+measure on "/healthz" get.lua "$BASE/healthz"
+workloads on
+# auto_explain in every new session, silent until the plans are wanted (step 3).
+psql_ "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" >/dev/null
+psql -X -q -h "$DATA/pg" -U newsdesk -d newsdesk -c "LOAD 'auto_explain'" \
+  -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" >/dev/null
+stop
+PEAK_ON=$PEAK_KB
+
+# 2. Cache off; this start measures start-to-ready on an existing data dir.
+serve off
+READY_EXISTING_S=$READY_S
+workloads off
+# The handler's statements under pgbench (the server idle meanwhile).
+IDS=$(psql_ "SELECT '{' || string_agg(id::text, ',' ORDER BY published_at DESC NULLS FIRST, id DESC) || '}' FROM (SELECT id, published_at FROM articles WHERE status = 'published' AND section_id = '$SECTION' ORDER BY published_at DESC NULLS FIRST, id DESC LIMIT 21) t")
+sed -e "s/@SECTION@/$SECTION/g" -e "s/@IDS@/$IDS/g" bench/pgbench/list.sql.in >"$WORK/list.sql"
+scripts=()
+for slug in $(head -100 "$SLUGS"); do
+  sed -e "s/@SLUG@/$slug/g" bench/pgbench/detail.sql.in >"$WORK/detail-$slug.sql"
+  scripts+=(-f "$WORK/detail-$slug.sql")
+done
+pgb() {
+  local name=$1
+  shift
+  log "pgbench $name"
+  pgbench -n -M prepared -j1 -c"$CONNECTIONS" -T"$WARMUP" -h "$DATA/pg" -U newsdesk "$@" newsdesk >/dev/null 2>&1
+  local tps=()
+  for _ in $(seq 1 "$RUNS"); do
+    tps+=("$(pgbench -n -M prepared -j1 -c"$CONNECTIONS" -T"$SECONDS_PER_RUN" -h "$DATA/pg" -U newsdesk "$@" newsdesk 2>/dev/null | awk '/^tps/ {print $3}')")
+  done
+  printf '%s\n' "${tps[@]}" | sort -n | awk -v n="$name" -v k="$(( (RUNS + 1) / 2 ))" 'NR == k {print "pgbench", n, $1}' >>"$WORK/results"
+}
+pgb W1 -f "$WORK/list.sql"
+pgb W2 "${scripts[@]}"
+# 3. The plans PostgreSQL runs for the two searches (cache off): no sequential scan on articles.
+psql -X -q -h "$DATA/pg" -U newsdesk -d newsdesk -c "LOAD 'auto_explain'" \
+  -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" >/dev/null
+psql_ "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+lines_before=$(wc -l <"$DATA/pg/postgres.log")
+curl -sf "$BASE/api/v1/articles?q=$COMMON&limit=20" >/dev/null
+curl -sf "$BASE/api/v1/articles?q=$RARE&limit=20" >/dev/null
+sleep 0.5
+PLANS=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Query Text' || true)
+SEQ=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Seq Scan on articles' || true)
+psql_ "ALTER SYSTEM RESET session_preload_libraries" >/dev/null
+psql -X -q -h "$DATA/pg" -U newsdesk -d newsdesk -c "LOAD 'auto_explain'" \
+  -c "ALTER SYSTEM RESET auto_explain.log_min_duration" >/dev/null
+stop
+PEAK_OFF=$PEAK_KB
+
+ELAPSED=$(( $(date +%s) - started_all ))
+export N CONNECTIONS WARMUP SECONDS_PER_RUN RUNS ELAPSED IMPORT_S FIRST_READY_S READY_EXISTING_S \
+  PEAK_ON PEAK_OFF PLANS SEQ
+python3 - "$WORK" "$OUT" <<'PY'
+import sys, os, datetime, subprocess
+work, out = sys.argv[1], sys.argv[2]
+E = os.environ
+rows = [l.split(' ') for l in open(os.path.join(work, 'results')).read().splitlines()]
+res = {}
+for r in rows:
+    if r[0] == 'pgbench':
+        res[('pgbench', r[1])] = float(r[2])
+    else:
+        # mode, name (may contain a space), numbers...
+        mode = r[0]; name = ' '.join(r[1:-6]) if r[1] != 'W5' else 'W5'
+        nums = r[-6:] if r[1] != 'W5' else r[-7:]
+        res[(mode, name)] = nums
+healthz = float(res[('on', '/healthz')][0])
+def row(mode, name):
+    v = res[(mode, name)]
+    rps = float(v[0]); p50 = float(v[1]); p99 = float(v[2]); non2xx = int(v[3])
+    extra = ''
+    if name == 'W5':
+        extra = ' (%s creates/s)' % v[6]
+    return rps, p50, p99, non2xx, extra
+lines = []
+w = lines.append
+rev = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
+cpu = [l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')]
+w('# Benchmark results')
+w('')
+w('`bench/run.sh` on %s (%d × %s), commit %s, %s.' % (datetime.date.today(), len(cpu), cpu[0] if cpu else '?', rev, 'N=' + E['N']))
+w('wrk: 1 thread, %s connections, %s s warm-up, %s s measured, median of %s. Whole run: %s s.' % (E['CONNECTIONS'], E['WARMUP'], E['SECONDS_PER_RUN'], E['RUNS'], E['ELAPSED']))
+w('')
+w('| workload | cache | req/s | p50 ms | p99 ms | non-2xx | ratio |')
+w('|---|---|---:|---:|---:|---:|---|')
+w('| /healthz | – | %.0f | %.2f | %.2f | %d | 1.00 × healthz |' % row('on', '/healthz')[:4])
+for name in ['W1', 'W2', 'W3', 'W4 园区', 'W4 簰洲湾', 'W5']:
+    for mode in ['on', 'off']:
+        rps, p50, p99, non2xx, extra = row(mode, name)
+        ratio = '%.2f × healthz' % (rps / healthz)
+        if mode == 'off' and ('pgbench', name) in res:
+            ratio += ', %.2f × pgbench (%.0f tps)' % (rps / res[('pgbench', name)], res[('pgbench', name)])
+        if name.startswith('W4'):
+            ratio += ', p99/p50 %.1f' % (p99 / p50 if p50 else 0)
+        w('| %s | %s | %.0f%s | %.2f | %.2f | %d | %s |' % (name, mode, rps, extra, p50, p99, non2xx, ratio))
+w('')
+w('- W1 `GET /api/v1/sections/bendi-yaowen/articles?limit=20`; W2 `GET /api/v1/articles/{slug}` (random among 1000 sampled slugs); W3 `GET /api/v1/sections/bendi-yaowen/feed.rss?limit=50`; W4 `GET /api/v1/articles?q=…&limit=20`; W5 create (byline, tag) then `in_review` then `published` — req/s counts all three, creates/s the acknowledged creates.')
+w('- pgbench: the statements the handler issues (captured with `log_statement = all`, in `bench/pgbench/`), `-M prepared`, 1 thread, %s clients, against the same database.' % E['CONNECTIONS'])
+w('- W5 loss check, per measured run:')
+for mode in ['on', 'off']:
+    for l in open(os.path.join(work, 'w5-' + mode)).read().splitlines():
+        w('  - cache %s: %s' % (mode, l))
+w('- Import of %s articles: %.1f s. Start to /readyz: %.2f s on the first start after the import (demo content seeded), %.2f s on the existing data dir.' % (E['N'], float(E['IMPORT_S']), float(E['FIRST_READY_S']), float(E['READY_EXISTING_S'])))
+w('- Server peak RSS (VmHWM): %.0f MB with the cache on, %.0f MB off.' % (int(E['PEAK_ON']) / 1024, int(E['PEAK_OFF']) / 1024))
+w('- W4 plans (auto_explain of the two searches, %s statements): %s sequential scans on articles.' % (E['PLANS'], E['SEQ']))
+text = '\n'.join(lines) + '\n'
+open(out, 'w').write(text)
+print(text)
+PY
