@@ -28,6 +28,18 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed");
         }
+        // Histograms keep every sample until drained: without this, memory grows with every
+        // request between two scrapes of /metrics.
+        let upkeep = handle.clone();
+        let started = std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || loop {
+                std::thread::sleep(std::time::Duration::from_secs(5));
+                upkeep.run_upkeep();
+            });
+        if let Err(e) = started {
+            tracing::error!(error = %e, "cannot start the metrics upkeep");
+        }
         handle
     })
 }

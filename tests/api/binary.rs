@@ -279,6 +279,8 @@ fn a_database_outage_gives_503_and_the_server_recovers_without_a_restart() {
         "acknowledged but not stored: {lost:?}; stored but refused: {unacknowledged:?}"
     );
     server.stop();
+    // The cluster was restarted by pg_ctl, not by the server: it is not the server's to stop.
+    pg_ctl(&dir, "-m fast stop");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
