@@ -102,13 +102,42 @@ where
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
 }
 
-/// Like [`run`], inside one transaction: nothing of a failed write survives.
+/// Like [`run`], inside one transaction: nothing of a failed write survives. When the
+/// connection is lost during `COMMIT` itself, nobody can tell whether the write was saved: that
+/// is [`AppError::CommitUnknown`], never a plain failure.
 pub async fn transaction<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    run(pool, move |conn| conn.transaction(f)).await
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    run(pool, move |conn| {
+        AnsiTransactionManager::begin_transaction(conn)?;
+        match f(conn) {
+            Ok(value) => match AnsiTransactionManager::commit_transaction(conn) {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    // Diesel tries a rollback after a failed commit and may report both.
+                    let e = match e {
+                        diesel::result::Error::RollbackErrorOnCommit { commit_error, .. } => {
+                            *commit_error
+                        }
+                        e => e,
+                    };
+                    match AppError::from(e) {
+                        AppError::Unavailable(cause) => Err(AppError::CommitUnknown(cause)),
+                        other => Err(other),
+                    }
+                }
+            },
+            Err(e) => {
+                // A rollback that fails leaves a broken connection, which the pool discards.
+                let _ = AnsiTransactionManager::rollback_transaction(conn);
+                Err(e)
+            }
+        }
+    })
+    .await
 }
 
 /// Applies pending migrations under an advisory lock, so several processes may start at once.

@@ -102,6 +102,9 @@ pub enum AppError {
     /// 503: the database is unreachable or the pool exhausted.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: the connection was lost while the write was being committed; it may be saved.
+    #[error("commit outcome unknown: {0}")]
+    CommitUnknown(String),
     /// 500: a bug or an unexpected failure; the message is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -155,6 +158,7 @@ impl AppError {
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "service_unavailable",
+            AppError::CommitUnknown(_) => "commit_outcome_unknown",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -166,6 +170,7 @@ impl AppError {
             AppError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
             // The cause (socket paths, libpq's words) is logged, not sent.
             AppError::Unavailable(_) => "the service is temporarily unavailable; retry shortly".to_owned(),
+            AppError::CommitUnknown(_) => "the database went away while this write was being committed: it may or may not have been saved; read it back before sending it again".to_owned(),
             AppError::StaleVersion { current } => format!(
                 "the article was changed by someone else: it is at version {current}; reload it and re-apply your changes"
             ),
@@ -215,7 +220,9 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::CommitUnknown(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -224,6 +231,7 @@ impl ResponseError for AppError {
         match self {
             AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
             AppError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
+            AppError::CommitUnknown(cause) => tracing::error!(%cause, "commit outcome unknown"),
             _ => {}
         }
         let mut res = HttpResponse::build(self.status_code());
@@ -233,7 +241,7 @@ impl ResponseError for AppError {
             AppError::TooManyRequests { retry_after, .. } => {
                 res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
-            AppError::Unavailable(_) => {
+            AppError::Unavailable(_) | AppError::CommitUnknown(_) => {
                 res.insert_header((header::RETRY_AFTER, "5"));
             }
             AppError::Unauthorized(_) => {
