@@ -60,7 +60,13 @@ pub async fn run(pool: DbPool, cache: Arc<ResponseCache>) {
         tick.tick().await;
         match crate::db::run(&pool, move |c| publish_due(c, instance)).await {
             Ok((_, changes)) => cache.evict(&changes.0),
-            Err(e) => tracing::warn!(error = %e, "scheduler: could not publish due articles"),
+            Err(e) => {
+                tracing::warn!(error = %e, "scheduler: could not publish due articles");
+                // A commit cut off may still have published: what it changed is not known here.
+                if matches!(e, AppError::Unavailable(_) | AppError::CommitUnknown(_)) {
+                    cache.evict(&[crate::cache::Scope::Everything]);
+                }
+            }
         }
     }
 }
