@@ -70,7 +70,10 @@ fn run(seconds: u32, headers: &[String]) {
         .arg(format!("{}/api/v1/openapi.json", server.base))
         .args(["--checks", CHECKS])
         .args(["--max-time", &seconds.to_string()])
-        .args(["--workers", "2", "--seed", &seed, "--no-color"])
+        // One worker: with several, CPython 3.11's `ast` (which hypothesis uses to describe
+        // lambdas) fails now and then across threads ("AST constructor recursion depth
+        // mismatch"), an error of the tool, not of the API.
+        .args(["--workers", "1", "--seed", &seed, "--no-color"])
         .env("SCHEMATHESIS_TELEMETRY", "false");
     for h in headers {
         cmd.args(["-H", &h.replace("{token}", &token)]);
