@@ -460,3 +460,76 @@ fn a_shutdown_under_load_answers_every_accepted_request() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Slowloris: 200 connections trickling a request head never get a worker's attention for long;
+/// a normal request is answered meanwhile, and each slow connection is cut (408 or closed) once
+/// its 5 s to send the head are up, however steadily it trickles.
+#[test]
+fn slow_clients_do_not_tie_up_the_server() {
+    let dir = data_dir();
+    let server = Server::start(&dir);
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut slow: Vec<TcpStream> = (0..200)
+        .map(|_| {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            s.write_all(b"GET /api/v1/articles HTTP/1.1\r\nHost: localhost\r\n")
+                .unwrap();
+            s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            s
+        })
+        .collect();
+    let opened = Instant::now();
+    let mut closed_after = vec![None; slow.len()];
+    let mut served = 0;
+    while opened.elapsed() < Duration::from_secs(9) {
+        // A well-behaved client is answered promptly all along.
+        let t = Instant::now();
+        ureq::get(&format!("{}/api/v1/articles?limit=1", server.base))
+            .call()
+            .expect("a normal request is served");
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "took {:?}",
+            t.elapsed()
+        );
+        served += 1;
+        for (i, s) in slow.iter_mut().enumerate() {
+            if closed_after[i].is_some() {
+                continue;
+            }
+            // One more header line each round: the head never ends.
+            let _ = s.write_all(format!("X-Slow-{served}: 1\r\n").as_bytes());
+            let mut buf = [0u8; 256];
+            match s.read(&mut buf) {
+                Ok(0) => closed_after[i] = Some(opened.elapsed()),
+                Ok(n) => {
+                    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+                    closed_after[i] = Some(opened.elapsed());
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => closed_after[i] = Some(opened.elapsed()),
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let cut: Vec<Duration> = closed_after.iter().flatten().copied().collect();
+    println!(
+        "slow clients: {} of {} cut, the first after {:?}, the last after {:?}; {served} normal requests served",
+        cut.len(),
+        slow.len(),
+        cut.iter().min(),
+        cut.iter().max()
+    );
+    assert_eq!(cut.len(), slow.len(), "every slow connection is cut");
+    assert!(
+        cut.iter().all(|d| *d >= Duration::from_secs(4)),
+        "not before its time: {cut:?}"
+    );
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
