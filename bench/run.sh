@@ -50,7 +50,7 @@ log "generating $N articles"
 log "importing"
 t0=$(date +%s.%N)
 NEWSDESK_DATA_DIR="$DATA" RUST_LOG=warn "$BIN" import "$WORK/corpus" >&2
-IMPORT_S=$(echo "$(date +%s.%N) - $t0" | bc)
+IMPORT_S=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}')
 
 # The server, with the write and search limits off (one benchmark client is not abuse).
 serve() {
@@ -62,7 +62,7 @@ serve() {
   SERVER=$!
   for _ in $(seq 1 600); do
     if curl -sf "$BASE/readyz" >/dev/null; then
-      READY_S=$(echo "$(date +%s.%N) - $t0" | bc)
+      READY_S=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}')
       return
     fi
     sleep 0.01
