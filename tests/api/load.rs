@@ -302,35 +302,48 @@ impl Client {
             }
         }
         let conn = self.conn.as_mut().unwrap();
-        let outcome = Self::exchange(conn, path, request_id);
-        if !matches!(outcome, Outcome::Answered(_)) {
+        let (outcome, keep) = Self::exchange(conn, path, request_id);
+        if !keep {
             self.conn = None;
         }
         outcome
     }
 
-    /// Sends one request and reads its response (closing the connection when the server says so).
-    fn exchange(conn: &mut BufReader<TcpStream>, path: &str, request_id: &str) -> Outcome {
+    /// Sends one request and reads its response; also whether the connection may be reused
+    /// (not after an error, nor after the server said `Connection: close`).
+    fn exchange(conn: &mut BufReader<TcpStream>, path: &str, request_id: &str) -> (Outcome, bool) {
+        let outcome = Self::read_exchange(conn, path, request_id);
+        match outcome {
+            Ok((status, close)) => (Outcome::Answered(status), !close),
+            Err(failed) => (failed, false),
+        }
+    }
+
+    fn read_exchange(
+        conn: &mut BufReader<TcpStream>,
+        path: &str,
+        request_id: &str,
+    ) -> Result<(u16, bool), Outcome> {
         let request =
             format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: {request_id}\r\n\r\n");
         if let Err(e) = conn.get_mut().write_all(request.as_bytes()) {
-            return Outcome::Unanswered(format!("write: {e}"));
+            return Err(Outcome::Unanswered(format!("write: {e}")));
         }
         let mut line = String::new();
         match conn.read_line(&mut line) {
-            Ok(0) => return Outcome::Unanswered("closed".into()),
-            Err(e) => return Outcome::Unanswered(format!("read: {e}")),
+            Ok(0) => return Err(Outcome::Unanswered("closed".into())),
+            Err(e) => return Err(Outcome::Unanswered(format!("read: {e}"))),
             Ok(_) => {}
         }
         let Some(status) = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()) else {
-            return Outcome::Broken(format!("status line {line:?}"));
+            return Err(Outcome::Broken(format!("status line {line:?}")));
         };
         let (mut length, mut close) = (None, false);
         loop {
             line.clear();
             match conn.read_line(&mut line) {
-                Ok(0) => return Outcome::Broken("closed in the headers".into()),
-                Err(e) => return Outcome::Broken(format!("headers: {e}")),
+                Ok(0) => return Err(Outcome::Broken("closed in the headers".into())),
+                Err(e) => return Err(Outcome::Broken(format!("headers: {e}"))),
                 Ok(_) => {}
             }
             let header = line.trim_end();
@@ -345,17 +358,13 @@ impl Client {
             }
         }
         let Some(length) = length else {
-            return Outcome::Broken("no Content-Length".into());
+            return Err(Outcome::Broken("no Content-Length".into()));
         };
         let mut body = vec![0; length];
         if let Err(e) = conn.read_exact(&mut body) {
-            return Outcome::Broken(format!("body: {e}"));
+            return Err(Outcome::Broken(format!("body: {e}")));
         }
-        if close {
-            // The caller drops the connection on anything but `Answered`; mark it by hand.
-            let _ = conn.get_mut().shutdown(std::net::Shutdown::Both);
-        }
-        Outcome::Answered(status)
+        Ok((status, close))
     }
 }
 
