@@ -354,13 +354,24 @@ pub fn neighbours(
     conn: &mut PgConnection,
     a: &Article,
 ) -> QueryResult<(Option<Neighbour>, Option<Neighbour>)> {
-    let Some(at) = a.published_at else {
-        return Ok((None, None));
-    };
+    match a.published_at {
+        Some(at) => neighbours_of(conn, a.id, a.section_id, at),
+        None => Ok((None, None)),
+    }
+}
+
+/// The neighbours of the article `id` published at `at` in `section` (the one definition of
+/// 上一篇/下一篇: the pages show it, the response cache evicts by it).
+pub fn neighbours_of(
+    conn: &mut PgConnection,
+    id: Uuid,
+    section: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<(Option<Neighbour>, Option<Neighbour>)> {
     let base = || {
         articles::table
             .filter(articles::status.eq(Status::Published.as_str()))
-            .filter(articles::section_id.eq(a.section_id))
+            .filter(articles::section_id.eq(section))
             .select((articles::id, articles::slug, articles::title))
     };
     let previous = base()
@@ -368,7 +379,7 @@ pub fn neighbours(
             sql::<Bool>("(articles.published_at, articles.id) < (")
                 .bind::<Timestamptz, _>(at)
                 .sql(", ")
-                .bind::<SqlUuid, _>(a.id)
+                .bind::<SqlUuid, _>(id)
                 .sql(")"),
         )
         .order((articles::published_at.desc(), articles::id.desc()))
@@ -379,7 +390,7 @@ pub fn neighbours(
             sql::<Bool>("(articles.published_at, articles.id) > (")
                 .bind::<Timestamptz, _>(at)
                 .sql(", ")
-                .bind::<SqlUuid, _>(a.id)
+                .bind::<SqlUuid, _>(id)
                 .sql(")"),
         )
         .order((articles::published_at.asc(), articles::id.asc()))

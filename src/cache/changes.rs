@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel::PgConnection;
 use uuid::Uuid;
 
@@ -56,31 +56,26 @@ impl Changes {
             #[diesel(sql_type = SqlUuid)]
             id: Uuid,
         }
-        // One round trip: the sections up the tree, tags, byline and the two neighbours (the
-        // same index scans as the previous/next links).
+        // The sections up the tree, tags and byline in one round trip.
         let rows: Vec<Row> = diesel::sql_query(
             "WITH RECURSIVE up(id, parent_id) AS ( \
                 SELECT id, parent_id FROM sections WHERE id = $2 \
                 UNION SELECT s.id, s.parent_id FROM sections s JOIN up ON s.id = up.parent_id) \
              SELECT 's' AS kind, id FROM up \
              UNION ALL SELECT 't', tag_id FROM article_tags WHERE article_id = $1 \
-             UNION ALL SELECT 'p', correspondent_id FROM article_bylines WHERE article_id = $1 \
-             UNION ALL (SELECT 'a', id FROM articles \
-                WHERE status = 'published' AND section_id = $2 AND (published_at, id) < ($3, $1) \
-                ORDER BY published_at DESC, id DESC LIMIT 1) \
-             UNION ALL (SELECT 'a', id FROM articles \
-                WHERE status = 'published' AND section_id = $2 AND (published_at, id) > ($3, $1) \
-                ORDER BY published_at ASC, id ASC LIMIT 1)",
+             UNION ALL SELECT 'p', correspondent_id FROM article_bylines WHERE article_id = $1",
         )
         .bind::<SqlUuid, _>(id)
         .bind::<SqlUuid, _>(section)
-        .bind::<Timestamptz, _>(at)
         .load(conn)?;
+        let (previous, next) = crate::articles::queries::neighbours_of(conn, id, section, at)?;
         self.add(Scope::All);
         self.add(Scope::Article(id));
+        for (neighbour, _, _) in previous.into_iter().chain(next) {
+            self.add(Scope::Article(neighbour));
+        }
         for r in rows {
             self.add(match r.kind.as_str() {
-                "a" => Scope::Article(r.id),
                 "s" => Scope::Section(r.id),
                 "t" => Scope::Tag(r.id),
                 _ => Scope::Person(r.id),
