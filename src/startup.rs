@@ -50,6 +50,20 @@ impl AppState {
         }
     }
 
+    /// [`AppState::write`] for sections, tags, correspondents and editors: their names and slugs
+    /// show in every article and list, so everything cached is stale.
+    pub async fn write_shown_everywhere<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write(move |c, public| {
+            public.everything();
+            f(c)
+        })
+        .await
+    }
+
     /// Runs `f` in a transaction for a write that may change what the public sees: `f` records
     /// the [`Changes`]; they are sent to the other processes on commit and evicted from this
     /// process's cache before the caller answers.

@@ -191,9 +191,7 @@ pub async fn create_correspondent(
         updated_at: now,
     };
     let created = state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             check_editor(c, row.editor_id)?;
             row.slug = if explicit {
                 base
@@ -274,9 +272,7 @@ pub async fn update_correspondent(
         updated_at: Some(Utc::now()),
     };
     let row = state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             queries::find(c, &IdOrSlug::Id(id))?
                 .ok_or_else(|| AppError::not_found("correspondent"))?;
             check_editor(c, changes.editor_id.flatten())?;
@@ -314,9 +310,7 @@ pub async fn delete_correspondent(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             queries::find(c, &IdOrSlug::Id(id))?
                 .ok_or_else(|| AppError::not_found("correspondent"))?;
             if queries::in_bylines(c, id)? {

@@ -204,10 +204,7 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
         .map_err(|e| StartError::Database(e.to_string()))?,
     };
     let articles = state
-        .write(move |c, public| {
-            public.everything();
-            seed_content(c, &admin, &editor)
-        })
+        .write_shown_everywhere(move |c| seed_content(c, &admin, &editor))
         .await
         .map_err(|e| StartError::Database(e.to_string()))?;
     let mut report = format!("demo content: {articles} articles loaded");

@@ -243,9 +243,7 @@ pub async fn update_editor(
         updated_at: Some(Utc::now()),
     };
     let editor = state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
             let loses_admin = current.role() == Role::Admin
                 && current.active
@@ -311,9 +309,7 @@ pub async fn delete_editor(
         ));
     }
     state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
             if current.role() == Role::Admin
                 && current.active

@@ -155,9 +155,7 @@ pub async fn create_section(
         position: b.position.unwrap_or(0),
     };
     let view = state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             if let Some(p) = new.parent_id {
                 queries::find(c, &IdOrSlug::Id(p))?
                     .ok_or_else(|| AppError::invalid_field("parent_id", "no such section"))?;
@@ -225,9 +223,7 @@ pub async fn update_section(
         updated_at: Some(Utc::now()),
     };
     let view = state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
             if let Some(Some(parent)) = changes.parent_id {
                 queries::find(c, &IdOrSlug::Id(parent))?
@@ -273,9 +269,7 @@ pub async fn delete_section(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
             if queries::in_use(c, id)? {
                 return Err(AppError::conflict(

@@ -134,9 +134,7 @@ pub async fn create_tag(
     let actor = auth.id();
     let explicit = b.slug.is_some();
     let tag = state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             let slug = if explicit {
                 base
             } else {
@@ -207,9 +205,7 @@ pub async fn update_tag(
         updated_at: Some(Utc::now()),
     };
     let tag = state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("tag"))?;
             let tag = queries::update(c, id, &changes)?;
             audit::entity(c, actor, "update", "tag", id)?;
@@ -244,9 +240,7 @@ pub async fn delete_tag(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write(move |c, public| {
-            // Names and slugs of these show in every article and list.
-            public.everything();
+        .write_shown_everywhere(move |c| {
             if queries::delete(c, id)? == 0 {
                 return Err(AppError::not_found("tag"));
             }
