@@ -110,22 +110,20 @@ fn lexemes(texts: &[(&str, u8)]) -> (Vec<(u64, u8)>, Vec<Flagged>) {
             }
         }
     }
-    let merge = |a: &mut (u64, u8), b: &mut (u64, u8)| {
-        a.0 == b.0 && {
-            b.1 |= a.1;
-            true
-        }
-    };
-    cjk.sort_unstable();
-    cjk.dedup_by(merge);
-    words.sort_unstable();
-    words.dedup_by(|a, b| {
-        a.0 == b.0 && {
-            b.1 |= a.1;
+    merge_flags(&mut cjk);
+    merge_flags(&mut words);
+    (cjk, words)
+}
+
+/// Sorts and keeps one of each lexeme, with the OR of its flags.
+fn merge_flags<K: Ord>(lexemes: &mut Vec<(K, u8)>) {
+    lexemes.sort_unstable();
+    lexemes.dedup_by(|later, kept| {
+        later.0 == kept.0 && {
+            kept.1 |= later.1;
             true
         }
     });
-    (cjk, words)
 }
 
 /// A parsed `?q=`: the words every hit must contain and the `tsquery` that finds candidates.
