@@ -42,11 +42,21 @@ fn hidden(mut r: Row) -> Row {
     r
 }
 
-#[test]
-fn every_authenticated_operation_refuses_callers_without_the_role() {
-    let n = Newsroom::new();
+/// The callers of the tables: tokens of a contributor, another contributor and an editor, of a
+/// deactivated editor, and an expired one of the editor.
+struct Callers {
+    contributor: String,
+    other: String,
+    editor_id: uuid::Uuid,
+    editor: String,
+    gone: String,
+    expired: String,
+}
+
+fn callers(n: &Newsroom) -> Callers {
     let app = &n.app;
     let (_, contributor) = app.staff(Role::Contributor);
+    let (_, other) = app.staff(Role::Contributor);
     let (editor_id, editor) = app.staff(Role::Editor);
     let (gone_id, gone) = app.staff(Role::Editor);
     app.req("PATCH", &format!("/api/v1/editors/{gone_id}"))
@@ -58,6 +68,28 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
         .jwt
         .issue_at(editor_id, "editor", newsdesk::auth::jwt::now_secs() - 3600)
         .unwrap();
+    Callers {
+        contributor,
+        other,
+        editor_id,
+        editor,
+        gone,
+        expired,
+    }
+}
+
+#[test]
+fn every_authenticated_operation_refuses_callers_without_the_role() {
+    let n = Newsroom::new();
+    let app = &n.app;
+    let Callers {
+        contributor,
+        editor_id,
+        editor,
+        gone,
+        expired,
+        ..
+    } = callers(&n);
     let article = app.draft(&n.admin, &n.article("稿件"));
     let a = article["id"].as_str().unwrap();
     let s = n.jiayu["id"].as_str().unwrap();
@@ -320,19 +352,14 @@ fn text_with_nul_characters_is_a_400_not_a_500() {
 fn every_public_operation_answers_anonymous_callers_and_refuses_bad_tokens() {
     let n = Newsroom::new();
     let app = &n.app;
-    let (_, author) = app.staff(Role::Contributor);
-    let (_, other) = app.staff(Role::Contributor);
-    let (editor_id, editor) = app.staff(Role::Editor);
-    let (gone_id, gone) = app.staff(Role::Editor);
-    app.req("PATCH", &format!("/api/v1/editors/{gone_id}"))
-        .token(&n.admin)
-        .json(&json!({"active": false}))
-        .send()
-        .expect(200);
-    let expired = app
-        .jwt
-        .issue_at(editor_id, "editor", newsdesk::auth::jwt::now_secs() - 3600)
-        .unwrap();
+    let Callers {
+        contributor: author,
+        other,
+        editor,
+        gone,
+        expired,
+        ..
+    } = callers(&n);
     let story = app.published(&n.admin, &n.article("公开稿件"));
     let a = story["id"].as_str().unwrap();
     let slug = story["slug"].as_str().unwrap();
