@@ -1,39 +1,108 @@
 //! The connection pool, the helper that runs Diesel on the blocking pool, and migrations.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::r2d2::CustomizeConnection;
-
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
 
-pub type DbPool = Pool<ConnectionManager<PgConnection>>;
-pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+pub type DbPool = Pool<Manager>;
+pub type DbConn = PooledConnection<Manager>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// How long a request waits for a free connection before it is answered 503.
 pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A pooled connection and the outage epoch it was last known good in.
+pub struct Pooled {
+    conn: PgConnection,
+    epoch: u64,
+    outages: Arc<AtomicU64>,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+}
+
+/// Opens connections for the pool. A check-out costs no round trip while all is well: once a
+/// request has seen the connection to the database fail, the outage epoch moves on and every
+/// connection is tested (`SELECT 1`) before its next use, so the ones that died with a restart
+/// are replaced instead of failing one request each.
+pub struct Manager {
+    url: String,
+    epoch: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Manager {
+    // Not the URL: it may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manager").field("epoch", &self.epoch).finish()
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = Pooled;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let conn = PgConnection::establish(&self.url).map_err(diesel::r2d2::Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            epoch,
+            outages: self.epoch.clone(),
+        })
+    }
+
+    fn is_valid(&self, c: &mut Pooled) -> Result<(), Self::Error> {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        if c.epoch != epoch {
+            c.conn.ping().map_err(diesel::r2d2::Error::QueryError)?;
+            c.epoch = epoch;
+        }
+        Ok(())
+    }
+
+    fn has_broken(&self, c: &mut Pooled) -> bool {
+        std::thread::panicking() || c.conn.is_broken()
+    }
+}
+
 /// Builds the pool without waiting for a first connection, so the server starts (and
 /// `/readyz` answers 503) while the database is still unreachable.
 pub fn build_pool(url: &str, size: u32) -> DbPool {
-    builder(size).build_unchecked(ConnectionManager::new(url))
+    builder(size).build_unchecked(manager(url))
 }
 
-fn builder(size: u32) -> diesel::r2d2::Builder<ConnectionManager<PgConnection>> {
+fn manager(url: &str) -> Manager {
+    Manager {
+        url: url.to_owned(),
+        epoch: Arc::default(),
+    }
+}
+
+fn builder(size: u32) -> diesel::r2d2::Builder<Manager> {
     Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(CHECKOUT_TIMEOUT)
-        // A connection that died with a database restart is replaced before a request gets it.
+        // Free unless an outage was seen: see [`Manager`].
         .test_on_check_out(true)
 }
 
@@ -68,9 +137,9 @@ impl Instrumentation for Counting {
 #[derive(Debug)]
 struct InstallCounter(Arc<AtomicUsize>);
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for InstallCounter {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.set_instrumentation(Counting(self.0.clone()));
+impl CustomizeConnection<Pooled, diesel::r2d2::Error> for InstallCounter {
+    fn on_acquire(&self, c: &mut Pooled) -> Result<(), diesel::r2d2::Error> {
+        c.conn.set_instrumentation(Counting(self.0.clone()));
         Ok(())
     }
 }
@@ -80,7 +149,7 @@ pub fn build_counted_pool(url: &str, size: u32) -> (DbPool, QueryCounter) {
     let counter = QueryCounter::default();
     let pool = builder(size)
         .connection_customizer(Box::new(InstallCounter(counter.0.clone())))
-        .build_unchecked(ConnectionManager::new(url));
+        .build_unchecked(manager(url));
     (pool, counter)
 }
 
@@ -95,8 +164,13 @@ where
     let span = tracing::Span::current();
     actix_web::web::block(move || {
         let _entered = span.enter();
-        let mut conn = pool.get().map_err(AppError::from)?;
-        f(&mut conn)
+        let mut pooled = pool.get().map_err(AppError::from)?;
+        let result = f(&mut pooled.conn);
+        if let Err(AppError::Unavailable(_) | AppError::CommitUnknown(_)) = &result {
+            // The database may have restarted: test every connection before its next use.
+            pooled.outages.fetch_add(1, Ordering::AcqRel);
+        }
+        result
     })
     .await
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?

@@ -120,7 +120,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     let pool = state.pool.clone();
     let ok = web::block(move || {
         let mut conn = pool.get_timeout(std::time::Duration::from_secs(2)).ok()?;
-        diesel::sql_query("SELECT 1").execute(&mut conn).ok()
+        diesel::sql_query("SELECT 1").execute(&mut **conn).ok()
     })
     .await
     .ok()

@@ -57,11 +57,17 @@ impl AppState {
         F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.write(move |c, public| {
-            public.everything();
-            f(c)
-        })
-        .await
+        let written = self
+            .write(move |c, public| {
+                public.everything();
+                f(c)
+            })
+            .await;
+        if written.is_err() {
+            // A section tree read inside the failed transaction must not stay.
+            self.cache.sections().forget();
+        }
+        written
     }
 
     /// Runs `f` in a transaction for a write that may change what the public sees: `f` records

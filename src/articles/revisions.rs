@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::handlers::{article_response, if_match_version, load_view};
+use super::handlers::{article_response, if_match_version, Views};
 use super::model::Article;
 use super::queries;
 use super::views::ArticleSnapshot;
@@ -245,11 +245,11 @@ pub async fn restore_revision(
     };
     let version = if_match_version(&req)?.or(given.version);
     let actor = auth.editor.clone();
-    let public_url = state.config.public_url.clone();
+    let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
             let a = write::restore(c, &actor, id, n, version, changes)?;
-            load_view(c, &a, &public_url)
+            views.load(c, &a)
         })
         .await?;
     article_response(

@@ -13,11 +13,9 @@ use super::{ResponseCache, Scope};
 /// How often the connection is read for notifications.
 pub const POLL: Duration = Duration::from_millis(100);
 
-/// Starts the listener thread; it ends when the cache is dropped.
+/// Starts the listener thread (also with responses not cached: the section tree is kept
+/// whatever the setting); it ends when the cache is dropped.
 pub fn spawn(url: String, cache: &Arc<ResponseCache>) {
-    if !cache.enabled() {
-        return;
-    }
     let cache = Arc::downgrade(cache);
     let started = std::thread::Builder::new()
         .name("cache-listener".into())

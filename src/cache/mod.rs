@@ -209,6 +209,8 @@ pub struct ResponseCache {
     instance: Uuid,
     generation: AtomicU64,
     store: RwLock<Store>,
+    /// Not a response, but kept and forgotten with them (on, even when responses are not).
+    sections: crate::sections::tree::Sections,
 }
 
 impl ResponseCache {
@@ -219,11 +221,17 @@ impl ResponseCache {
             instance: Uuid::new_v4(),
             generation: AtomicU64::new(0),
             store: RwLock::default(),
+            sections: Default::default(),
         }
     }
 
     pub fn enabled(&self) -> bool {
         self.enabled
+    }
+
+    /// The section tree of this process.
+    pub fn sections(&self) -> &crate::sections::tree::Sections {
+        &self.sections
     }
 
     pub fn instance(&self) -> Uuid {
@@ -288,6 +296,7 @@ impl ResponseCache {
         let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
         if changed.contains(&Scope::Everything) {
+            self.sections.forget();
             store.entries.clear();
             store.weight = 0;
         } else {

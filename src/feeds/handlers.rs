@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::model::{self, FeedItem, Scope};
 use super::render::{self, Ninjs};
 use super::Rendered;
-use crate::articles::handlers::{load_view, may_read};
+use crate::articles::handlers::{may_read, Views};
 use crate::articles::queries as article_queries;
 use crate::auth::OptionalAuth;
 use crate::error::{AppError, FieldError, Problem};
@@ -169,10 +169,10 @@ async fn feed(
     let format = Format::parse(format, ninjs_allowed)?;
     let limit = limit(q)?;
     let key = format!("{scope:?}|{format:?}|{limit}");
-    let public_url = state.config.public_url.clone();
-    let self_url = format!("{public_url}{}", req.path());
+    let views = Views::new(&state);
+    let self_url = format!("{}{}", views.public_url, req.path());
     cached(&req, &state, key, format.content_type(), move |c| {
-        let (mut meta, items) = model::load(c, &scope, limit, None, &public_url)?
+        let (mut meta, items) = model::load(c, &views, &scope, limit, None)?
             .ok_or_else(|| AppError::not_found("feed"))?;
         meta.self_url = self_url;
         let depends_on = vec![meta.depends_on];
@@ -183,7 +183,7 @@ async fn feed(
             Format::Ninjs => {
                 let data: Vec<Ninjs> = items
                     .iter()
-                    .map(|i| render::ninjs(&public_url, i, "published"))
+                    .map(|i| render::ninjs(&views.public_url, i, "published"))
                     .collect();
                 let page = Page {
                     data,
@@ -332,12 +332,12 @@ pub async fn get_article_ninjs(
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path.into_inner());
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
-    let public_url = state.config.public_url.clone();
+    let views = Views::new(&state);
     let (ninjs, id) = db::run(&state.pool, move |c| {
         let a = article_queries::find(c, &key)?
             .filter(|a| may_read(viewer.as_ref(), a))
             .ok_or_else(|| AppError::not_found("article"))?;
-        let v = load_view(c, &a, &public_url)?;
+        let v = views.load(c, &a)?;
         let item = FeedItem {
             id: v.id,
             slug: v.slug,
@@ -354,7 +354,7 @@ pub async fn get_article_ninjs(
             published_at: v.published_at.unwrap_or(v.created_at),
             updated_at: v.updated_at,
         };
-        Ok((render::ninjs(&public_url, &item, &a.status), a.id))
+        Ok((render::ninjs(&views.public_url, &item, &a.status), a.id))
     })
     .await?;
     cache::depends_on(&req, vec![cache::Scope::Article(id)]);
@@ -381,7 +381,7 @@ pub async fn news_sitemap(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let public_url = state.config.public_url.clone();
+    let views = Views::new(&state);
     // The 48-hour window moves with the clock: the cache key changes every five minutes.
     let key = format!("sitemap|{}", Utc::now().timestamp() / 300);
     cache::expires_after(&req, std::time::Duration::from_secs(300));
@@ -392,10 +392,10 @@ pub async fn news_sitemap(
         "application/xml; charset=utf-8",
         move |c| {
             let since = Utc::now() - Duration::hours(48);
-            let (_, recent) = model::load(c, &Scope::Site, 1000, Some(since), &public_url)?
+            let (_, recent) = model::load(c, &views, &Scope::Site, 1000, Some(since))?
                 .ok_or_else(|| AppError::not_found("feed"))?;
             Ok((
-                render::news_sitemap(&public_url, &recent)?.into_bytes(),
+                render::news_sitemap(&views.public_url, &recent)?.into_bytes(),
                 vec![cache::Scope::All],
             ))
         },

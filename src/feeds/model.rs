@@ -4,14 +4,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::articles::handlers::related;
+use crate::articles::handlers::{related, Views};
 use crate::articles::queries::{self, ListFilter, Sort, Visibility};
 use crate::articles::views::BylineView;
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::sections::views::SectionRef;
 use crate::tags::views::TagRef;
-use crate::{correspondents, sections, tags};
+use crate::{correspondents, tags};
 
 /// Whose articles a feed carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,10 +126,10 @@ pub fn fingerprint(conn: &mut PgConnection) -> QueryResult<(String, DateTime<Utc
 /// given): `None` when the section, tag or correspondent does not exist.
 pub fn load(
     conn: &mut PgConnection,
+    views: &Views,
     scope: &Scope,
     limit: i64,
     since: Option<DateTime<Utc>>,
-    public_url: &str,
 ) -> Result<Option<(FeedMeta, Vec<FeedItem>)>, AppError> {
     let mut filter = ListFilter {
         visibility: Visibility::Public,
@@ -146,12 +146,13 @@ pub fn load(
     let name = match scope {
         Scope::Site => None,
         Scope::Section(slug) => {
-            let Some(s) = sections::queries::find(conn, &IdOrSlug::Slug(slug.clone()))? else {
+            let tree = views.sections().tree(conn)?;
+            let Some(s) = tree.by_slug(slug) else {
                 return Ok(None);
             };
-            filter.section_ids = Some(sections::queries::subtree_ids(conn, s.id)?);
+            filter.section_ids = Some(tree.subtree(s.id));
             depends_on = crate::cache::Scope::Section(s.id);
-            Some(s.name)
+            Some(s.name.clone())
         }
         Scope::Tag(slug) => {
             let Some(t) = tags::queries::find(conn, &IdOrSlug::Slug(slug.clone()))? else {
@@ -173,7 +174,7 @@ pub fn load(
     };
     let rows = queries::list(conn, &filter, None, limit)?;
     let rows = &rows[..rows.len().min(usize::try_from(limit).unwrap_or(usize::MAX))];
-    let rel = related(conn, rows)?;
+    let rel = related(conn, views.sections(), rows)?;
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
     let bodies: std::collections::HashMap<Uuid, String> =
         queries::bodies(conn, &ids)?.into_iter().collect();
@@ -207,14 +208,14 @@ pub fn load(
         Some(n) => format!("{n}：最新稿件"),
         None => "最新稿件".to_owned(),
     };
-    let home = format!("{public_url}/api/v1{}", scope.path());
+    let home = format!("{}/api/v1{}", views.public_url, scope.path());
     Ok(Some((
         FeedMeta {
             title,
             description,
             self_url: String::new(),
             home,
-            public_url: public_url.to_owned(),
+            public_url: views.public_url.clone(),
             depends_on,
         },
         items,

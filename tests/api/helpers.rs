@@ -380,8 +380,8 @@ impl TestApp {
     }
 
     /// A direct database connection, for arranging and checking state.
-    pub fn conn(&self) -> db::DbConn {
-        self.pool.get().expect("connection")
+    pub fn conn(&self) -> PgConnection {
+        PgConnection::establish(&self._db.url).expect("connection")
     }
 
     /// Creates a staff account directly; returns its id.

@@ -5,7 +5,7 @@ use actix_web::{delete, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{article_response, if_match_version, load_view};
+use super::{article_response, if_match_version, Views};
 use crate::articles::views::{
     ArticleView, CreateArticleRequest, TransitionRequest, UpdateArticleRequest,
 };
@@ -39,10 +39,10 @@ pub async fn create_article(
     body: web::Json<CreateArticleRequest>,
 ) -> Result<HttpResponse, AppError> {
     let actor = auth.editor.clone();
-    let public_url = state.config.public_url.clone();
+    let views = Views::new(&state);
     let view = db::transaction(&state.pool, move |c| {
         let a = write::create(c, &actor, body.into_inner())?;
-        load_view(c, &a, &public_url)
+        views.load(c, &a)
     })
     .await?;
     let location = format!("{}/api/v1/articles/{}", state.config.public_url, view.id);
@@ -83,11 +83,11 @@ pub async fn update_article(
     let id = path.into_inner();
     let if_match = if_match_version(&req)?;
     let actor = auth.editor.clone();
-    let public_url = state.config.public_url.clone();
+    let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
             let a = write::update(c, &actor, id, body.into_inner(), if_match, changes)?;
-            load_view(c, &a, &public_url)
+            views.load(c, &a)
         })
         .await?;
     article_response(&req, true, &view, Some((StatusCode::OK, None)))
@@ -133,11 +133,11 @@ pub async fn transition_article(
         version,
     };
     let actor = auth.editor.clone();
-    let public_url = state.config.public_url.clone();
+    let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
             let a = write::transition(c, Some(&actor), id, m, changes)?;
-            load_view(c, &a, &public_url)
+            views.load(c, &a)
         })
         .await?;
     article_response(&req, true, &view, Some((StatusCode::OK, None)))

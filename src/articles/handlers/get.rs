@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::{article_response, load_view, may_read};
+use super::{article_response, may_read, Views};
 use crate::articles::queries;
 use crate::articles::views::ArticleView;
 use crate::auth::OptionalAuth;
@@ -38,14 +38,14 @@ pub async fn get_article(
     let raw = path.into_inner();
     let key = IdOrSlug::parse(&raw);
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
-    let public_url = state.config.public_url.clone();
+    let views = Views::new(&state);
     enum Found {
         View(Box<ArticleView>),
         Moved(String),
     }
     let found = db::run(&state.pool, move |c| {
         if let Some(a) = queries::find(c, &key)?.filter(|a| may_read(viewer.as_ref(), a)) {
-            return Ok(Found::View(Box::new(load_view(c, &a, &public_url)?)));
+            return Ok(Found::View(Box::new(views.load(c, &a)?)));
         }
         if let IdOrSlug::Slug(slug) = &key {
             if let Some(a) =

@@ -16,7 +16,7 @@ use crate::pagination::{self, Cursor, Page, PageInfo};
 use crate::search::{self, SearchQuery};
 use crate::startup::AppState;
 use crate::validate::query_time;
-use crate::{correspondents, db, http_cache, sections, tags, text};
+use crate::{correspondents, db, http_cache, tags, text};
 
 fn bad_param(field: &str, message: &str) -> AppError {
     AppError::BadRequest {
@@ -96,6 +96,7 @@ async fn list(
     let section_slug = section_from_path.clone().or(q.section);
     let (tag, person, want_total) = (q.tag, q.correspondent, q.count.unwrap_or(false));
     let path_form = section_from_path.is_some();
+    let cache = state.cache.clone();
     let (items, next_cursor, total, scopes) = db::run(&state.pool, move |c| {
         let mut filter = ListFilter {
             visibility,
@@ -112,9 +113,10 @@ async fn list(
         // A filtered list changes only with the articles of its section, tag or byline.
         let mut scopes = Vec::new();
         if let Some(slug) = section_slug {
-            match sections::queries::find(c, &IdOrSlug::Slug(slug))? {
+            let tree = cache.sections().tree(c)?;
+            match tree.by_slug(&slug) {
                 Some(s) => {
-                    filter.section_ids = Some(sections::queries::subtree_ids(c, s.id)?);
+                    filter.section_ids = Some(tree.subtree(s.id));
                     scopes.push(Scope::Section(s.id));
                 }
                 None if path_form => return Err(AppError::not_found("section")),
@@ -166,7 +168,7 @@ async fn list(
         } else {
             None
         };
-        let rel = related(c, &rows)?;
+        let rel = related(c, cache.sections(), &rows)?;
         let mut items: Vec<ArticleListItem> = rows.iter().map(|a| rel.item(a)).collect();
         if let Some(sq) = &filter.search {
             let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();

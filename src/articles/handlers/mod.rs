@@ -16,12 +16,19 @@ use super::views::{ArticleLink, ArticleLinks, ArticleView, Related};
 use super::workflow::Status;
 use crate::editors::{self, Editor};
 use crate::error::AppError;
-use crate::sections::views::SectionRef;
-use crate::{http_cache, sections};
+use std::sync::Arc;
 
-/// Loads the related rows of a page: four queries whatever the page size.
+use crate::cache::ResponseCache;
+use crate::http_cache;
+use crate::startup::AppState;
+use crate::sections::tree::Sections;
+use crate::sections::views::SectionRef;
+
+/// Loads the related rows of a page: three queries whatever the page size (sections come
+/// from the tree in memory).
 pub(crate) fn related(
     conn: &mut PgConnection,
+    sections: &Sections,
     rows: &[ArticleSummary],
 ) -> Result<Related, AppError> {
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
@@ -31,8 +38,10 @@ pub(crate) fn related(
     let mut editor_ids: Vec<Uuid> = rows.iter().filter_map(|a| a.editor_id).collect();
     editor_ids.sort_unstable();
     editor_ids.dedup();
-    let sections = sections::queries::find_many(conn, &section_ids)?
+    let tree = sections.tree(conn)?;
+    let sections = section_ids
         .iter()
+        .filter_map(|id| tree.get(*id))
         .map(SectionRef::from)
         .collect();
     let bylines = queries::bylines_for(conn, &ids)?;
@@ -41,13 +50,38 @@ pub(crate) fn related(
     Ok(Related::new(sections, bylines, tags, editors))
 }
 
-/// The whole view of one article, with previous/next links.
-pub fn load_view(
+/// What rendering article views needs besides a connection; cloned into a handler's closure.
+#[derive(Debug, Clone)]
+pub struct Views {
+    pub public_url: String,
+    cache: Arc<ResponseCache>,
+}
+
+impl Views {
+    pub fn new(state: &AppState) -> Views {
+        Views {
+            public_url: state.config.public_url.clone(),
+            cache: state.cache.clone(),
+        }
+    }
+
+    pub fn sections(&self) -> &Sections {
+        self.cache.sections()
+    }
+
+    /// The whole view of one article, with previous/next links.
+    pub fn load(&self, conn: &mut PgConnection, a: &Article) -> Result<ArticleView, AppError> {
+        load_view(conn, self.sections(), a, &self.public_url)
+    }
+}
+
+fn load_view(
     conn: &mut PgConnection,
+    sections: &Sections,
     a: &Article,
     public_url: &str,
 ) -> Result<ArticleView, AppError> {
-    let rel = related(conn, &[a.summary_row()])?;
+    let rel = related(conn, sections, &[a.summary_row()])?;
     let (previous, next) = queries::neighbours(conn, a)?;
     let link =
         |p: Option<queries::Neighbour>| p.map(|(id, slug, title)| ArticleLink { id, slug, title });
