@@ -52,7 +52,9 @@ pub struct Manager {
 impl std::fmt::Debug for Manager {
     // Not the URL: it may hold a password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Manager").field("epoch", &self.epoch).finish()
+        f.debug_struct("Manager")
+            .field("epoch", &self.epoch)
+            .finish()
     }
 }
 
@@ -62,7 +64,8 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<Pooled, Self::Error> {
         let epoch = self.epoch.load(Ordering::Acquire);
-        let conn = PgConnection::establish(&self.url).map_err(diesel::r2d2::Error::ConnectionError)?;
+        let conn =
+            PgConnection::establish(&self.url).map_err(diesel::r2d2::Error::ConnectionError)?;
         Ok(Pooled {
             conn,
             epoch,

@@ -48,21 +48,17 @@ pub fn redirect_target(conn: &mut PgConnection, slug: &str) -> QueryResult<Optio
 /// Whether `slug` is used by an article other than `except`, or redirects to one.
 pub fn slug_taken(conn: &mut PgConnection, slug: &str, except: Option<Uuid>) -> QueryResult<bool> {
     let except = except.unwrap_or(Uuid::nil());
-    let live: bool = diesel::select(diesel::dsl::exists(
+    let live = diesel::dsl::exists(
         articles::table
             .filter(articles::slug.eq(slug))
             .filter(articles::id.ne(except)),
-    ))
-    .get_result(conn)?;
-    if live {
-        return Ok(true);
-    }
-    diesel::select(diesel::dsl::exists(
+    );
+    let old = diesel::dsl::exists(
         article_slug_redirects::table
             .filter(article_slug_redirects::slug.eq(slug))
             .filter(article_slug_redirects::article_id.ne(except)),
-    ))
-    .get_result(conn)
+    );
+    diesel::select(live.or(old)).get_result(conn)
 }
 
 /// Who may see what in a list.

@@ -147,9 +147,14 @@ fn fields(d: &Draft) -> ArticleFields {
     }
 }
 
-fn store_relations(conn: &mut PgConnection, id: Uuid, d: &Draft) -> QueryResult<()> {
-    diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id)))
-        .execute(conn)?;
+/// Stores the byline and tags of `d`, replacing the article's (`fresh`: it has none yet).
+fn store_relations(conn: &mut PgConnection, id: Uuid, d: &Draft, fresh: bool) -> QueryResult<()> {
+    if !fresh {
+        diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id)))
+            .execute(conn)?;
+    }
     let rows: Vec<BylineRow> =
         d.s.byline
             .iter()
@@ -164,7 +169,6 @@ fn store_relations(conn: &mut PgConnection, id: Uuid, d: &Draft) -> QueryResult<
     diesel::insert_into(article_bylines::table)
         .values(&rows)
         .execute(conn)?;
-    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
     let rows: Vec<_> =
         d.s.tag_ids
             .iter()
@@ -338,7 +342,7 @@ pub fn create(
         ))
         .returning(Article::as_returning())
         .get_result(conn)?;
-    store_relations(conn, id, &d)?;
+    store_relations(conn, id, &d, true)?;
     index(conn, &d, id)?;
     record(conn, &a, Some(actor.id), "create", None, &[])?;
     Ok(a)
@@ -437,7 +441,7 @@ fn apply(
 ) -> Result<Article, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     ensure_may_edit(actor, &current)?;
-    changes.article(conn, id)?;
+    changes.article(conn, &current)?;
     if actor.role() == Role::Contributor && req.editor_id.is_some() {
         return Err(AppError::Forbidden(
             "contributors may not set the responsible editor".into(),
@@ -528,7 +532,7 @@ fn apply(
         .returning(Article::as_returning())
         .get_result(conn)?;
     if before.s.byline != d.s.byline || before.s.tag_ids != d.s.tag_ids {
-        store_relations(conn, id, &d)?;
+        store_relations(conn, id, &d, false)?;
     }
     if changed
         .iter()
@@ -537,7 +541,7 @@ fn apply(
         index(conn, &d, id)?;
     }
     record(conn, &a, Some(actor.id), action, note, &changed)?;
-    changes.article(conn, id)?;
+    changes.article(conn, &a)?;
     Ok(a)
 }
 
@@ -583,7 +587,7 @@ pub fn transition(
     changes: &mut Changes,
 ) -> Result<Article, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
-    changes.article(conn, id)?;
+    changes.article(conn, &current)?;
     let from = current.status();
     let who = match actor {
         Some(e) => Actor::Staff {
@@ -696,7 +700,7 @@ pub fn transition(
         note.as_deref(),
         &changed,
     )?;
-    changes.article(conn, id)?;
+    changes.article(conn, &a)?;
     Ok(a)
 }
 
@@ -708,7 +712,7 @@ pub fn delete(
     changes: &mut Changes,
 ) -> Result<(), AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
-    changes.article(conn, id)?;
+    changes.article(conn, &current)?;
     if !actor.role().is_desk() {
         return Err(AppError::Forbidden(
             "only editors and admins delete articles".into(),

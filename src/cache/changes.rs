@@ -1,13 +1,14 @@
 //! What a write changed, in [`Scope`]s: collected inside the write's transaction, sent to the
 //! other processes with `NOTIFY` (delivered on commit only) and evicted here after the commit.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel::PgConnection;
 use uuid::Uuid;
 
 use super::Scope;
+use crate::articles::model::Article;
+use crate::articles::workflow::Status;
 
 /// The channel the processes sharing a database listen on.
 pub const CHANNEL: &str = "newsdesk_cache";
@@ -28,27 +29,15 @@ impl Changes {
         self.0 = vec![Scope::Everything];
     }
 
-    /// What the public sees of article `id` as it stands in this transaction: nothing when it
-    /// is not published; else the site-wide scope, the article and its two neighbours, its
+    /// What the public sees of article `a` (its row as it stands in this transaction): nothing
+    /// when it is not published; else the site-wide scope, the article and its two neighbours, its
     /// section and the sections above it, its tags and its byline. Call it before and after
     /// changing the article, so both its old and its new places are evicted.
-    pub fn article(&mut self, conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
-        use crate::schema::articles;
-        let found: Option<(Uuid, Option<DateTime<Utc>>, String)> = articles::table
-            .find(id)
-            .select((
-                articles::section_id,
-                articles::published_at,
-                articles::status,
-            ))
-            .first(conn)
-            .optional()?;
-        let Some((section, Some(at), status)) = found else {
+    pub fn article(&mut self, conn: &mut PgConnection, a: &Article) -> QueryResult<()> {
+        let (id, section) = (a.id, a.section_id);
+        let (Some(at), Status::Published) = (a.published_at, a.status()) else {
             return Ok(());
         };
-        if status != "published" {
-            return Ok(());
-        }
         #[derive(QueryableByName)]
         struct Row {
             #[diesel(sql_type = Text)]

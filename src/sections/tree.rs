@@ -91,7 +91,12 @@ impl Sections {
     /// The tree, loaded with `conn` when it is not known. Never call it inside a transaction
     /// that changes sections: what it loads would be kept before the commit.
     pub fn tree(&self, conn: &mut PgConnection) -> QueryResult<Arc<SectionTree>> {
-        if let Some(t) = self.current.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(t) = self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             return Ok(t.clone());
         }
         let generation = self.generation.load(Ordering::Acquire);

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use newsdesk::auth::jwt::JwtKeys;
 use newsdesk::config::{Config, Secret};
-use newsdesk::db::{self, DbPool, QueryCounter};
+use newsdesk::db::{self, QueryCounter};
 use newsdesk::editors::Role;
 use newsdesk::embedded_pg::EmbeddedPg;
 use newsdesk::startup::{app, AppState};
@@ -260,7 +260,6 @@ impl Req<'_> {
 /// The server, its database and ready-made helpers.
 pub struct TestApp {
     pub address: String,
-    pub pool: DbPool,
     pub queries: QueryCounter,
     pub jwt: JwtKeys,
     agent: ureq::Agent,
@@ -315,7 +314,7 @@ impl TestApp {
     fn start_with(db: TestDb, scheduler: bool, config: Config) -> TestApp {
         let (pool, queries) = db::build_counted_pool(&db.url, 4);
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
-        let state = web::Data::new(AppState::new(pool.clone(), config, jwt.clone()));
+        let state = web::Data::new(AppState::new(pool, config, jwt.clone()));
         let cache = state.cache.clone();
         let (tx, rx) = mpsc::channel();
         // The scheduler polls every second: its own pool keeps its statements out of the count.
@@ -342,7 +341,6 @@ impl TestApp {
             .build();
         TestApp {
             address: format!("http://{addr}"),
-            pool,
             queries,
             jwt,
             agent,

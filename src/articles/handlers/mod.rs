@@ -20,9 +20,9 @@ use std::sync::Arc;
 
 use crate::cache::ResponseCache;
 use crate::http_cache;
-use crate::startup::AppState;
 use crate::sections::tree::Sections;
 use crate::sections::views::SectionRef;
+use crate::startup::AppState;
 
 /// Loads the related rows of a page: three queries whatever the page size (sections come
 /// from the tree in memory).
