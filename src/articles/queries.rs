@@ -345,11 +345,11 @@ pub fn tags_for(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<TagEnt
 /// `(id, slug, title)` of a neighbouring article.
 pub type Neighbour = (Uuid, String, String);
 
+/// 上一篇 and 下一篇.
+pub type Neighbours = (Option<Neighbour>, Option<Neighbour>);
+
 /// `(id, slug, title)` of the published articles just before and just after `a` in its section.
-pub fn neighbours(
-    conn: &mut PgConnection,
-    a: &Article,
-) -> QueryResult<(Option<Neighbour>, Option<Neighbour>)> {
+pub fn neighbours(conn: &mut PgConnection, a: &Article) -> QueryResult<Neighbours> {
     match a.published_at {
         Some(at) => neighbours_of(conn, a.id, a.section_id, at),
         None => Ok((None, None)),
@@ -363,7 +363,7 @@ pub fn neighbours_of(
     id: Uuid,
     section: Uuid,
     at: DateTime<Utc>,
-) -> QueryResult<(Option<Neighbour>, Option<Neighbour>)> {
+) -> QueryResult<Neighbours> {
     let base = || {
         articles::table
             .filter(articles::status.eq(Status::Published.as_str()))

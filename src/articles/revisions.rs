@@ -248,8 +248,8 @@ pub async fn restore_revision(
     let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
-            let a = write::restore(c, &actor, id, n, version, changes)?;
-            views.load(c, &a)
+            let w = write::restore(c, views.sections(), &actor, id, (n, version), changes)?;
+            views.written(c, w)
         })
         .await?;
     article_response(

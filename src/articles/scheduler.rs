@@ -19,7 +19,11 @@ use crate::schema::articles;
 
 /// Publishes up to 100 due articles in one transaction; returns how many and what changed
 /// (already sent to the other processes).
-pub fn publish_due(conn: &mut PgConnection, instance: Uuid) -> Result<(usize, Changes), AppError> {
+pub fn publish_due(
+    conn: &mut PgConnection,
+    cache: &ResponseCache,
+) -> Result<(usize, Changes), AppError> {
+    let instance = cache.instance();
     conn.transaction(|c| {
         let mut changes = Changes::default();
         let due: Vec<Uuid> = articles::table
@@ -34,6 +38,7 @@ pub fn publish_due(conn: &mut PgConnection, instance: Uuid) -> Result<(usize, Ch
         for id in &due {
             write::transition(
                 c,
+                cache.sections(),
                 None,
                 *id,
                 Move {
@@ -55,10 +60,10 @@ pub fn publish_due(conn: &mut PgConnection, instance: Uuid) -> Result<(usize, Ch
 pub async fn run(pool: DbPool, cache: Arc<ResponseCache>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let instance = cache.instance();
     loop {
         tick.tick().await;
-        match crate::db::run(&pool, move |c| publish_due(c, instance)).await {
+        let shared = cache.clone();
+        match crate::db::run(&pool, move |c| publish_due(c, &shared)).await {
             Ok((_, changes)) => cache.evict(&changes.0),
             Err(e) => {
                 tracing::warn!(error = %e, "scheduler: could not publish due articles");

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::model::{Article, ArticleFields, BylineRow};
-use super::queries;
+use super::queries::{self, BylineEntry, Neighbours, TagEntry};
 use super::views::{
     ArticleSnapshot, BylineInput, CoverImage, CreateArticleRequest, UpdateArticleRequest,
 };
@@ -16,13 +16,14 @@ use crate::audit;
 use crate::cache::Changes;
 use crate::editors::{Editor, Role};
 use crate::error::AppError;
-use crate::ident::IdOrSlug;
 use crate::schema::{
     article_bylines, article_revisions, article_slug_redirects, article_tags, articles,
 };
+use crate::search::TsvectorValue;
+use crate::sections::tree::{SectionTree, Sections};
 use crate::slug::{self, MAX_ARTICLE_SLUG_LEN};
 use crate::validate::{clean_optional, Checks};
-use crate::{correspondents, editors, sections, tags, text};
+use crate::{correspondents, editors, search, tags, text};
 
 pub const ROLES: [&str; 5] = [
     "reporter",
@@ -80,8 +81,17 @@ fn check_fields(d: &Draft, checks: &mut Checks) {
     }
 }
 
-fn check_references(conn: &mut PgConnection, d: &Draft, checks: &mut Checks) -> QueryResult<()> {
-    if sections::queries::find(conn, &IdOrSlug::Id(d.s.section_id))?.is_none() {
+fn check_references(
+    conn: &mut PgConnection,
+    sections: &Sections,
+    d: &Draft,
+    checks: &mut Checks,
+) -> QueryResult<()> {
+    if sections
+        .tree_with(conn, d.s.section_id)?
+        .get(d.s.section_id)
+        .is_none()
+    {
         checks.fail("section_id", "no such section");
     }
     let people: Vec<Uuid> = d.s.byline.iter().map(|b| b.correspondent_id).collect();
@@ -113,10 +123,10 @@ fn check_references(conn: &mut PgConnection, d: &Draft, checks: &mut Checks) -> 
     Ok(())
 }
 
-fn validate(conn: &mut PgConnection, d: &Draft) -> Result<(), AppError> {
+fn validate(conn: &mut PgConnection, sections: &Sections, d: &Draft) -> Result<(), AppError> {
     let mut checks = Checks::new();
     check_fields(d, &mut checks);
-    check_references(conn, d, &mut checks)?;
+    check_references(conn, sections, d, &mut checks)?;
     checks.finish()
 }
 
@@ -200,26 +210,27 @@ fn index(conn: &mut PgConnection, d: &Draft, id: Uuid) -> QueryResult<()> {
 
 /// The editable state of `a` (its byline and tags loaded).
 pub fn snapshot(conn: &mut PgConnection, a: &Article) -> QueryResult<ArticleSnapshot> {
-    let byline = queries::bylines_for(conn, &[a.id])?
-        .into_iter()
-        .map(|b| BylineInput {
-            correspondent_id: b.correspondent_id,
-            role: b.role,
-        })
-        .collect();
-    let tag_ids = queries::tags_for(conn, &[a.id])?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    Ok(ArticleSnapshot {
+    let bylines = queries::bylines_for(conn, &[a.id])?;
+    let tags = queries::tags_for(conn, &[a.id])?;
+    Ok(snapshot_of(a, &bylines, &tags))
+}
+
+fn snapshot_of(a: &Article, bylines: &[BylineEntry], tags: &[TagEntry]) -> ArticleSnapshot {
+    ArticleSnapshot {
         slug: a.slug.clone(),
         title: a.title.clone(),
         subtitle: a.subtitle.clone(),
         summary: a.summary.clone(),
         body_html: a.body_html.clone(),
         section_id: a.section_id,
-        byline,
-        tag_ids,
+        byline: bylines
+            .iter()
+            .map(|b| BylineInput {
+                correspondent_id: b.correspondent_id,
+                role: b.role.clone(),
+            })
+            .collect(),
+        tag_ids: tags.iter().map(|t| t.id).collect(),
         editor_id: a.editor_id,
         source: a.source.clone(),
         cover_image: a.cover_url.as_ref().map(|url| CoverImage {
@@ -229,10 +240,43 @@ pub fn snapshot(conn: &mut PgConnection, a: &Article) -> QueryResult<ArticleSnap
         }),
         status: a.status(),
         publish_at: a.publish_at,
-    })
+    }
 }
 
-/// Stores the revision numbered `a.version` and the matching audit entry.
+/// An article as a write left it, with what the write loaded anyway (byline, tags and, for a
+/// published article, its neighbours), so the response needs no second look.
+#[derive(Debug)]
+pub struct Written {
+    pub article: Article,
+    pub bylines: Vec<BylineEntry>,
+    pub tags: Vec<TagEntry>,
+    pub neighbours: Option<Neighbours>,
+}
+
+impl Written {
+    fn people(&self) -> Vec<Uuid> {
+        self.bylines.iter().map(|b| b.correspondent_id).collect()
+    }
+
+    fn tag_ids(&self) -> Vec<Uuid> {
+        self.tags.iter().map(|t| t.id).collect()
+    }
+
+    /// Adds what the public sees of the article now to `changes` (and keeps the neighbours).
+    fn publicly(
+        mut self,
+        conn: &mut PgConnection,
+        tree: &SectionTree,
+        changes: &mut Changes,
+    ) -> QueryResult<Written> {
+        let (people, tags) = (self.people(), self.tag_ids());
+        self.neighbours = changes.article(conn, tree, &self.article, &people, &tags)?;
+        Ok(self)
+    }
+}
+
+/// Stores the revision numbered `a.version` and the matching audit entry; returns the article
+/// with the byline and tags it loaded for the revision.
 fn record(
     conn: &mut PgConnection,
     a: &Article,
@@ -240,10 +284,11 @@ fn record(
     action: &str,
     note: Option<&str>,
     changed: &[&str],
-) -> Result<(), AppError> {
-    let snap = snapshot(conn, a)?;
-    let snapshot =
-        serde_json::to_value(&snap).map_err(|e| AppError::Internal(format!("snapshot: {e}")))?;
+) -> Result<Written, AppError> {
+    let bylines = queries::bylines_for(conn, &[a.id])?;
+    let tags = queries::tags_for(conn, &[a.id])?;
+    let snapshot = serde_json::to_value(snapshot_of(a, &bylines, &tags))
+        .map_err(|e| AppError::Internal(format!("snapshot: {e}")))?;
     diesel::insert_into(article_revisions::table)
         .values((
             article_revisions::article_id.eq(a.id),
@@ -270,7 +315,12 @@ fn record(
             detail: serde_json::json!({ "version": a.version, "changed": changed, "note": note }),
         },
     )?;
-    Ok(())
+    Ok(Written {
+        article: a.clone(),
+        bylines,
+        tags,
+        neighbours: None,
+    })
 }
 
 fn unique_slug(conn: &mut PgConnection, title: &str, except: Option<Uuid>) -> QueryResult<String> {
@@ -293,9 +343,10 @@ fn taken_error() -> AppError {
 /// `POST /articles`: a new draft at version 1 with revision 1.
 pub fn create(
     conn: &mut PgConnection,
+    sections: &Sections,
     actor: &Editor,
     req: CreateArticleRequest,
-) -> Result<Article, AppError> {
+) -> Result<Written, AppError> {
     if actor.role() == Role::Contributor && req.editor_id.is_some() {
         return Err(AppError::Forbidden(
             "contributors may not set the responsible editor".into(),
@@ -324,7 +375,7 @@ pub fn create(
     if req.slug.is_none() {
         d.s.slug = unique_slug(conn, &d.s.title, None)?;
     }
-    validate(conn, &d)?;
+    validate(conn, sections, &d)?;
     if req.slug.is_some() && queries::slug_taken(conn, &d.s.slug, None)? {
         return Err(taken_error());
     }
@@ -339,13 +390,18 @@ pub fn create(
             articles::created_at.eq(now),
             articles::updated_at.eq(now),
             articles::version.eq(1),
+            // The search documents in the same statement: no second version of the row.
+            articles::search.eq(TsvectorValue(search::document(
+                &d.s.title,
+                &d.s.summary,
+                &text::plain_text(&d.s.body_html),
+            ))),
+            articles::search_title.eq(TsvectorValue(search::title_document(&d.s.title))),
         ))
         .returning(Article::as_returning())
         .get_result(conn)?;
     store_relations(conn, id, &d, true)?;
-    index(conn, &d, id)?;
-    record(conn, &a, Some(actor.id), "create", None, &[])?;
-    Ok(a)
+    record(conn, &a, Some(actor.id), "create", None, &[])
 }
 
 /// 403 unless `actor` may edit `a`: the desk edits everything, a contributor its own drafts
@@ -374,25 +430,32 @@ fn check_version(a: &Article, version: Option<i32>) -> Result<(), AppError> {
 /// it and stores a revision listing the changed fields.
 pub fn update(
     conn: &mut PgConnection,
+    sections: &Sections,
     actor: &Editor,
     id: Uuid,
     req: UpdateArticleRequest,
     if_match: Option<i32>,
     changes: &mut Changes,
-) -> Result<Article, AppError> {
-    apply(conn, actor, id, req, if_match, ("update", None), changes)
+) -> Result<Written, AppError> {
+    let edit = Edit {
+        req,
+        if_match,
+        action: "update",
+        note: None,
+    };
+    apply(conn, sections, actor, id, edit, changes)
 }
 
 /// Restores the editable fields of revision `number` (not the status) as a new version, whose
 /// revision is marked `restore`. A version check is optional.
 pub fn restore(
     conn: &mut PgConnection,
+    sections: &Sections,
     actor: &Editor,
     id: Uuid,
-    number: i32,
-    version: Option<i32>,
+    (number, version): (i32, Option<i32>),
     changes: &mut Changes,
-) -> Result<Article, AppError> {
+) -> Result<Written, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     ensure_may_edit(actor, &current)?;
     let snapshot: serde_json::Value = article_revisions::table
@@ -419,29 +482,40 @@ pub fn restore(
         version: Some(version.unwrap_or(current.version)),
     };
     let note = format!("restored revision {number}");
-    apply(
-        conn,
-        actor,
-        id,
+    let edit = Edit {
         req,
-        None,
-        ("restore", Some(&note)),
-        changes,
-    )
+        if_match: None,
+        action: "restore",
+        note: Some(&note),
+    };
+    apply(conn, sections, actor, id, edit, changes)
+}
+
+/// An edit to apply: the fields sent, the version named in `If-Match`, and the revision's
+/// action and note.
+struct Edit<'a> {
+    req: UpdateArticleRequest,
+    if_match: Option<i32>,
+    action: &'a str,
+    note: Option<&'a str>,
 }
 
 fn apply(
     conn: &mut PgConnection,
+    sections: &Sections,
     actor: &Editor,
     id: Uuid,
-    req: UpdateArticleRequest,
-    if_match: Option<i32>,
-    (action, note): (&str, Option<&str>),
+    edit: Edit<'_>,
     changes: &mut Changes,
-) -> Result<Article, AppError> {
+) -> Result<Written, AppError> {
+    let Edit {
+        req,
+        if_match,
+        action,
+        note,
+    } = edit;
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     ensure_may_edit(actor, &current)?;
-    changes.article(conn, &current)?;
     if actor.role() == Role::Contributor && req.editor_id.is_some() {
         return Err(AppError::Forbidden(
             "contributors may not set the responsible editor".into(),
@@ -460,6 +534,9 @@ fn apply(
         s: snapshot(conn, &current)?,
         summary_derived: current.summary_derived,
     };
+    let people: Vec<Uuid> = before.s.byline.iter().map(|b| b.correspondent_id).collect();
+    let tree = sections.tree_with(conn, current.section_id)?;
+    changes.article(conn, &tree, &current, &people, &before.s.tag_ids)?;
     let mut d = before.clone();
     if let Some(t) = req.title {
         d.s.title = t.trim().to_owned();
@@ -502,7 +579,7 @@ fn apply(
     if d.summary_derived {
         d.s.summary = text::derive_summary(&d.s.body_html);
     }
-    validate(conn, &d)?;
+    validate(conn, sections, &d)?;
     if d.s.slug != before.s.slug {
         if queries::slug_taken(conn, &d.s.slug, Some(id))? {
             return Err(taken_error());
@@ -540,9 +617,9 @@ fn apply(
     {
         index(conn, &d, id)?;
     }
-    record(conn, &a, Some(actor.id), action, note, &changed)?;
-    changes.article(conn, &a)?;
-    Ok(a)
+    let tree = sections.tree_with(conn, a.section_id)?;
+    let written = record(conn, &a, Some(actor.id), action, note, &changed)?;
+    Ok(written.publicly(conn, &tree, changes)?)
 }
 
 /// The names of the fields that differ between two snapshots.
@@ -581,13 +658,13 @@ pub struct Move {
 /// `POST /articles/{id}/transition` (and the scheduler, with `editor: None`).
 pub fn transition(
     conn: &mut PgConnection,
+    sections: &Sections,
     actor: Option<&Editor>,
     id: Uuid,
     m: Move,
     changes: &mut Changes,
-) -> Result<Article, AppError> {
+) -> Result<Written, AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
-    changes.article(conn, &current)?;
     let from = current.status();
     let who = match actor {
         Some(e) => Actor::Staff {
@@ -692,7 +769,7 @@ pub fn transition(
     if publish_at != current.publish_at {
         changed.push("publish_at");
     }
-    record(
+    let written = record(
         conn,
         &a,
         actor.map(|e| e.id),
@@ -700,19 +777,27 @@ pub fn transition(
         note.as_deref(),
         &changed,
     )?;
-    changes.article(conn, &a)?;
-    Ok(a)
+    // A move changes neither byline nor tags: where the article was shown is found with the
+    // ones just loaded.
+    let tree = sections.tree_with(conn, a.section_id)?;
+    let (people, tags) = (written.people(), written.tag_ids());
+    changes.article(conn, &tree, &current, &people, &tags)?;
+    Ok(written.publicly(conn, &tree, changes)?)
 }
 
 /// `DELETE /articles/{id}`: the desk only; a published article must be archived first.
 pub fn delete(
     conn: &mut PgConnection,
+    sections: &Sections,
     actor: &Editor,
     id: Uuid,
     changes: &mut Changes,
 ) -> Result<(), AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
-    changes.article(conn, &current)?;
+    let s = snapshot(conn, &current)?;
+    let people: Vec<Uuid> = s.byline.iter().map(|b| b.correspondent_id).collect();
+    let tree = sections.tree_with(conn, current.section_id)?;
+    changes.article(conn, &tree, &current, &people, &s.tag_ids)?;
     if !actor.role().is_desk() {
         return Err(AppError::Forbidden(
             "only editors and admins delete articles".into(),

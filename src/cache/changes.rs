@@ -2,13 +2,15 @@
 //! other processes with `NOTIFY` (delivered on commit only) and evicted here after the commit.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel::sql_types::Text;
 use diesel::PgConnection;
 use uuid::Uuid;
 
 use super::Scope;
 use crate::articles::model::Article;
+use crate::articles::queries::Neighbours;
 use crate::articles::workflow::Status;
+use crate::sections::tree::SectionTree;
 
 /// The channel the processes sharing a database listen on.
 pub const CHANNEL: &str = "newsdesk_cache";
@@ -33,44 +35,36 @@ impl Changes {
     /// when it is not published; else the site-wide scope, the article and its two neighbours, its
     /// section and the sections above it, its tags and its byline. Call it before and after
     /// changing the article, so both its old and its new places are evicted.
-    pub fn article(&mut self, conn: &mut PgConnection, a: &Article) -> QueryResult<()> {
+    /// `people` and `tags` are the byline's and the tags' ids. Returns the neighbours it
+    /// looked up (for a published article), so the response need not look again.
+    pub fn article(
+        &mut self,
+        conn: &mut PgConnection,
+        tree: &SectionTree,
+        a: &Article,
+        people: &[Uuid],
+        tags: &[Uuid],
+    ) -> QueryResult<Option<Neighbours>> {
         let (id, section) = (a.id, a.section_id);
         let (Some(at), Status::Published) = (a.published_at, a.status()) else {
-            return Ok(());
+            return Ok(None);
         };
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = Text)]
-            kind: String,
-            #[diesel(sql_type = SqlUuid)]
-            id: Uuid,
-        }
-        // The sections up the tree, tags and byline in one round trip.
-        let rows: Vec<Row> = diesel::sql_query(
-            "WITH RECURSIVE up(id, parent_id) AS ( \
-                SELECT id, parent_id FROM sections WHERE id = $2 \
-                UNION SELECT s.id, s.parent_id FROM sections s JOIN up ON s.id = up.parent_id) \
-             SELECT 's' AS kind, id FROM up \
-             UNION ALL SELECT 't', tag_id FROM article_tags WHERE article_id = $1 \
-             UNION ALL SELECT 'p', correspondent_id FROM article_bylines WHERE article_id = $1",
-        )
-        .bind::<SqlUuid, _>(id)
-        .bind::<SqlUuid, _>(section)
-        .load(conn)?;
-        let (previous, next) = crate::articles::queries::neighbours_of(conn, id, section, at)?;
+        let neighbours = crate::articles::queries::neighbours_of(conn, id, section, at)?;
         self.add(Scope::All);
         self.add(Scope::Article(id));
-        for (neighbour, _, _) in previous.into_iter().chain(next) {
-            self.add(Scope::Article(neighbour));
+        for (neighbour, _, _) in neighbours.0.iter().chain(&neighbours.1) {
+            self.add(Scope::Article(*neighbour));
         }
-        for r in rows {
-            self.add(match r.kind.as_str() {
-                "s" => Scope::Section(r.id),
-                "t" => Scope::Tag(r.id),
-                _ => Scope::Person(r.id),
-            });
+        for s in tree.ancestors(section) {
+            self.add(Scope::Section(s));
         }
-        Ok(())
+        for t in tags {
+            self.add(Scope::Tag(*t));
+        }
+        for p in people {
+            self.add(Scope::Person(*p));
+        }
+        Ok(Some(neighbours))
     }
 
     /// Tells the other processes (with `pg_notify`, delivered when the transaction commits).

@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::schema::{articles, editors};
 use crate::sections::queries::{self as sections, NewSection};
+use crate::sections::tree::Sections;
 use crate::startup::{AppState, StartError};
 use crate::tags::queries::{self as tags, Tag};
 use crate::{db, slug};
@@ -293,10 +294,13 @@ fn publish(
     req: CreateArticleRequest,
     hours_ago: i64,
 ) -> Result<Uuid, AppError> {
-    let a = write::create(c, admin, req)?;
+    // The seed's own transaction adds the sections: a tree of its own, loaded inside it.
+    let sections = Sections::default();
+    let a = write::create(c, &sections, admin, req)?.article;
     for to in [Status::InReview, Status::Published] {
         write::transition(
             c,
+            &sections,
             Some(admin),
             a.id,
             Move {
@@ -458,6 +462,7 @@ fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result
                 // A few drafts, to show the workflow.
                 write::create(
                     c,
+                    &Sections::default(),
                     admin,
                     req(&title, body, section_id, byline, vec![tag_ids[*tag_index]]),
                 )?;

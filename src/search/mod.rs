@@ -239,6 +239,35 @@ pub fn title_document(title: &str) -> String {
     document(title, "", "")
 }
 
+/// A document in `tsvector` input syntax as the value of a `tsvector` column, so an `INSERT`
+/// writes the search documents with the row (`CAST($n AS tsvector)`).
+#[derive(Debug, Clone, diesel::query_builder::QueryId)]
+pub struct TsvectorValue(pub String);
+
+impl diesel::Expression for TsvectorValue {
+    type SqlType = crate::schema::sql_types::Tsvector;
+}
+
+impl<QS> diesel::AppearsOnTable<QS> for TsvectorValue {}
+
+impl<QS> diesel::SelectableExpression<QS> for TsvectorValue {}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for TsvectorValue {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for TsvectorValue {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("CAST(");
+        out.push_bind_param::<Text, _>(&self.0)?;
+        out.push_sql(" AS tsvector)");
+        Ok(())
+    }
+}
+
 /// Rewrites the search documents of one article from its title, summary and body text.
 pub fn store(
     conn: &mut PgConnection,

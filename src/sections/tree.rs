@@ -62,6 +62,17 @@ impl SectionTree {
         self.by_slug.get(slug).map(|&i| &self.rows[i])
     }
 
+    /// `id` and every section above it.
+    pub fn ancestors(&self, id: Uuid) -> Vec<Uuid> {
+        let mut out = vec![id];
+        let mut up = self.get(id).and_then(|s| s.parent_id);
+        while let Some(p) = up.filter(|p| !out.contains(p)) {
+            out.push(p);
+            up = self.get(p).and_then(|s| s.parent_id);
+        }
+        out
+    }
+
     /// `root` and every section below it.
     pub fn subtree(&self, root: Uuid) -> Vec<Uuid> {
         let mut out = vec![root];
@@ -106,6 +117,17 @@ impl Sections {
             *current = Some(tree.clone());
         }
         Ok(tree)
+    }
+
+    /// The tree, loaded again when it lacks section `id` (another process may have created
+    /// it since; its notification is not in yet).
+    pub fn tree_with(&self, conn: &mut PgConnection, id: Uuid) -> QueryResult<Arc<SectionTree>> {
+        let tree = self.tree(conn)?;
+        if tree.get(id).is_some() {
+            return Ok(tree);
+        }
+        self.forget();
+        self.tree(conn)
     }
 
     /// Drops the tree: sections changed (or may have).

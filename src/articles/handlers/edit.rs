@@ -41,8 +41,8 @@ pub async fn create_article(
     let actor = auth.editor.clone();
     let views = Views::new(&state);
     let view = db::transaction(&state.pool, move |c| {
-        let a = write::create(c, &actor, body.into_inner())?;
-        views.load(c, &a)
+        let w = write::create(c, views.sections(), &actor, body.into_inner())?;
+        views.written(c, w)
     })
     .await?;
     let location = format!("{}/api/v1/articles/{}", state.config.public_url, view.id);
@@ -86,8 +86,17 @@ pub async fn update_article(
     let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
-            let a = write::update(c, &actor, id, body.into_inner(), if_match, changes)?;
-            views.load(c, &a)
+            let sections = views.sections();
+            let w = write::update(
+                c,
+                sections,
+                &actor,
+                id,
+                body.into_inner(),
+                if_match,
+                changes,
+            )?;
+            views.written(c, w)
         })
         .await?;
     article_response(&req, true, &view, Some((StatusCode::OK, None)))
@@ -136,8 +145,8 @@ pub async fn transition_article(
     let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
-            let a = write::transition(c, Some(&actor), id, m, changes)?;
-            views.load(c, &a)
+            let w = write::transition(c, views.sections(), Some(&actor), id, m, changes)?;
+            views.written(c, w)
         })
         .await?;
     article_response(&req, true, &view, Some((StatusCode::OK, None)))
@@ -170,8 +179,9 @@ pub async fn delete_article(
         ));
     }
     let actor = auth.editor.clone();
+    let views = Views::new(&state);
     state
-        .write(move |c, changes| write::delete(c, &actor, id, changes))
+        .write(move |c, changes| write::delete(c, views.sections(), &actor, id, changes))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

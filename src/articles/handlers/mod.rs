@@ -11,9 +11,10 @@ use diesel::PgConnection;
 use uuid::Uuid;
 
 use super::model::{Article, ArticleSummary};
-use super::queries;
+use super::queries::{self, Neighbours};
 use super::views::{ArticleLink, ArticleLinks, ArticleView, Related};
 use super::workflow::Status;
+use super::write::Written;
 use crate::editors::{self, Editor};
 use crate::error::AppError;
 use std::sync::Arc;
@@ -71,26 +72,39 @@ impl Views {
 
     /// The whole view of one article, with previous/next links.
     pub fn load(&self, conn: &mut PgConnection, a: &Article) -> Result<ArticleView, AppError> {
-        load_view(conn, self.sections(), a, &self.public_url)
+        let rel = related(conn, self.sections(), &[a.summary_row()])?;
+        let neighbours = queries::neighbours(conn, a)?;
+        Ok(self.view(&rel, a, neighbours))
     }
-}
 
-fn load_view(
-    conn: &mut PgConnection,
-    sections: &Sections,
-    a: &Article,
-    public_url: &str,
-) -> Result<ArticleView, AppError> {
-    let rel = related(conn, sections, &[a.summary_row()])?;
-    let (previous, next) = queries::neighbours(conn, a)?;
-    let link =
-        |p: Option<queries::Neighbour>| p.map(|(id, slug, title)| ArticleLink { id, slug, title });
-    let links = ArticleLinks {
-        self_: format!("{public_url}/api/v1/articles/{}", a.slug),
-        previous: link(previous),
-        next: link(next),
-    };
-    Ok(rel.view(a, links))
+    /// The view of an article a write just stored, from what the write loaded.
+    pub fn written(&self, conn: &mut PgConnection, w: Written) -> Result<ArticleView, AppError> {
+        let a = &w.article;
+        let tree = self.sections().tree_with(conn, a.section_id)?;
+        let section = tree.get(a.section_id).map(SectionRef::from);
+        let editors = match a.editor_id {
+            Some(e) => editors::queries::names(conn, &[e])?,
+            None => vec![],
+        };
+        let neighbours = match w.neighbours {
+            Some(n) => n,
+            None => queries::neighbours(conn, a)?,
+        };
+        let rel = Related::new(section.into_iter().collect(), w.bylines, w.tags, editors);
+        Ok(self.view(&rel, a, neighbours))
+    }
+
+    fn view(&self, rel: &Related, a: &Article, (previous, next): Neighbours) -> ArticleView {
+        let link = |p: Option<queries::Neighbour>| {
+            p.map(|(id, slug, title)| ArticleLink { id, slug, title })
+        };
+        let links = ArticleLinks {
+            self_: format!("{}/api/v1/articles/{}", self.public_url, a.slug),
+            previous: link(previous),
+            next: link(next),
+        };
+        rel.view(a, links)
+    }
 }
 
 /// Whether the caller may read `a`: published for everyone, the rest for the desk and for the
