@@ -175,11 +175,23 @@ mod tests {
     }
 
     #[test]
-    fn a_forgotten_tree_is_not_kept_by_a_load_that_started_before() {
-        let s = Sections::default();
-        let generation = s.generation.load(Ordering::Acquire);
-        s.forget();
-        assert_ne!(generation, s.generation.load(Ordering::Acquire));
-        assert!(s.current.read().unwrap().is_none());
+    fn ancestors_climb_to_the_top_and_a_bad_cycle_does_not_loop() {
+        let top = section("xianshiqu", None);
+        let jiayu = section("jiayu", Some(top.id));
+        let town = section("jiayu-town", Some(jiayu.id));
+        let (t, j, w) = (top.id, jiayu.id, town.id);
+        let tree = SectionTree::new(vec![town, top, jiayu]);
+        assert_eq!(tree.ancestors(w), vec![w, j, t]);
+        assert_eq!(tree.ancestors(t), vec![t]);
+        // Unknown to the tree (created since by another process): itself only.
+        let stranger = Uuid::now_v7();
+        assert_eq!(tree.ancestors(stranger), vec![stranger]);
+        let mut a = section("a", None);
+        let b = section("b", Some(a.id));
+        a.parent_id = Some(b.id);
+        let (ia, ib) = (a.id, b.id);
+        let cyclic = SectionTree::new(vec![a, b]);
+        assert_eq!(cyclic.ancestors(ia), vec![ia, ib]);
+        assert_eq!(cyclic.subtree(ia), vec![ia, ib]);
     }
 }

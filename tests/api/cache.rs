@@ -403,3 +403,49 @@ fn two_processes_on_one_database_stay_coherent() {
         server.stop();
     }
 }
+
+/// The section tree lives in memory whatever `NEWSDESK_CACHE` says: a new child section, a
+/// rename and a move are seen by the very next read, here and (by NOTIFY) in another process.
+#[test]
+fn the_section_tree_in_memory_follows_section_writes() {
+    let n = Newsroom::with(TestApp::spawn_with(|c| c.cache = false));
+    let other = Server::on_database(n.app.database_url());
+    let on_other = |path: &str| ureq::get(&format!("{}{path}", other.base)).call();
+    // Both processes know the tree before the writes.
+    n.app.get("/api/v1/sections/jiayu/articles").expect(200);
+    assert!(on_other("/api/v1/sections/jiayu/articles").is_ok());
+    let town = n
+        .app
+        .req("POST", "/api/v1/sections")
+        .token(&n.admin)
+        .json(&json!({"slug": "panzhouwan", "name": "簰洲湾镇", "parent_id": n.jiayu["id"]}))
+        .send()
+        .expect(201)
+        .json();
+    let mut req = n.article("簰洲湾镇的新稿件");
+    req["section_id"] = town["id"].clone();
+    let a = n.app.published(&n.admin, &req);
+    let has = |p: &str| n.app.get(p).body.contains("簰洲湾镇的新稿件");
+    assert!(has("/api/v1/sections/panzhouwan/articles"));
+    // The parent's lists and feeds take in the child's articles.
+    assert!(has("/api/v1/sections/jiayu/articles"));
+    assert!(has("/api/v1/sections/jiayu/feed.rss"));
+    let written = Instant::now();
+    while on_other("/api/v1/sections/panzhouwan/articles").is_err() {
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "the other process does not know the new section after 1 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    n.app
+        .req("PATCH", &format!("/api/v1/sections/{}", s(&town["id"])))
+        .token(&n.admin)
+        .json(&json!({"name": "簰洲湾", "parent_id": null}))
+        .send()
+        .expect(200);
+    let page = n.app.get(&format!("/api/v1/articles/{}", s(&a["slug"])));
+    assert!(page.body.contains("\"name\":\"簰洲湾\""), "{}", page.body);
+    assert!(!has("/api/v1/sections/jiayu/articles"), "moved out of 嘉鱼");
+    other.stop();
+}
