@@ -410,10 +410,14 @@ fn two_processes_on_one_database_stay_coherent() {
 fn the_section_tree_in_memory_follows_section_writes() {
     let n = Newsroom::with(TestApp::spawn_with(|c| c.cache = false));
     let other = Server::on_database(n.app.database_url());
-    let on_other = |path: &str| ureq::get(&format!("{}{path}", other.base)).call();
+    let on_other = |path: &str| match ureq::get(&format!("{}{path}", other.base)).call() {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("{path}: {e}"),
+    };
     // Both processes know the tree before the writes.
     n.app.get("/api/v1/sections/jiayu/articles").expect(200);
-    assert!(on_other("/api/v1/sections/jiayu/articles").is_ok());
+    assert_eq!(on_other("/api/v1/sections/jiayu/articles"), 200);
     let town = n
         .app
         .req("POST", "/api/v1/sections")
@@ -431,7 +435,7 @@ fn the_section_tree_in_memory_follows_section_writes() {
     assert!(has("/api/v1/sections/jiayu/articles"));
     assert!(has("/api/v1/sections/jiayu/feed.rss"));
     let written = Instant::now();
-    while on_other("/api/v1/sections/panzhouwan/articles").is_err() {
+    while on_other("/api/v1/sections/panzhouwan/articles") != 200 {
         assert!(
             written.elapsed() < Duration::from_secs(1),
             "the other process does not know the new section after 1 s"
