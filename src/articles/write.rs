@@ -210,8 +210,7 @@ fn index(conn: &mut PgConnection, d: &Draft, id: Uuid) -> QueryResult<()> {
 
 /// The editable state of `a` (its byline and tags loaded).
 pub fn snapshot(conn: &mut PgConnection, a: &Article) -> QueryResult<ArticleSnapshot> {
-    let bylines = queries::bylines_for(conn, &[a.id])?;
-    let tags = queries::tags_for(conn, &[a.id])?;
+    let (bylines, tags) = queries::bylines_and_tags(conn, &[a.id])?;
     Ok(snapshot_of(a, &bylines, &tags))
 }
 
@@ -285,8 +284,7 @@ fn record(
     note: Option<&str>,
     changed: &[&str],
 ) -> Result<Written, AppError> {
-    let bylines = queries::bylines_for(conn, &[a.id])?;
-    let tags = queries::tags_for(conn, &[a.id])?;
+    let (bylines, tags) = queries::bylines_and_tags(conn, &[a.id])?;
     let snapshot = serde_json::to_value(snapshot_of(a, &bylines, &tags))
         .map_err(|e| AppError::Internal(format!("snapshot: {e}")))?;
     diesel::insert_into(article_revisions::table)

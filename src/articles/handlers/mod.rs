@@ -25,8 +25,8 @@ use crate::sections::tree::Sections;
 use crate::sections::views::SectionRef;
 use crate::startup::AppState;
 
-/// Loads the related rows of a page: three queries whatever the page size (sections come
-/// from the tree in memory).
+/// Loads the related rows of a page: one query whatever the page size, two with responsible
+/// editors (sections come from the tree in memory).
 pub(crate) fn related(
     conn: &mut PgConnection,
     sections: &Sections,
@@ -45,8 +45,7 @@ pub(crate) fn related(
         .filter_map(|id| tree.get(*id))
         .map(SectionRef::from)
         .collect();
-    let bylines = queries::bylines_for(conn, &ids)?;
-    let tags = queries::tags_for(conn, &ids)?;
+    let (bylines, tags) = queries::bylines_and_tags(conn, &ids)?;
     let editors = editors::queries::names(conn, &editor_ids)?;
     Ok(Related::new(sections, bylines, tags, editors))
 }
