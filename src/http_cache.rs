@@ -13,9 +13,15 @@ pub const PRIVATE: &str = "private, no-store";
 
 /// A strong ETag from the bytes of a body.
 pub fn etag_of(body: &[u8]) -> String {
+    use std::fmt::Write;
     let digest = Sha256::digest(body);
-    let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    let mut etag = String::with_capacity(22);
+    etag.push('"');
+    for b in &digest[..10] {
+        let _ = write!(etag, "{b:02x}");
+    }
+    etag.push('"');
+    etag
 }
 
 /// Whether `If-None-Match` names `etag` (weak comparison, `*` matches).
@@ -42,8 +48,10 @@ pub fn json_response<T: Serialize>(
     authenticated: bool,
     body: &T,
 ) -> Result<HttpResponse, AppError> {
-    let bytes =
-        serde_json::to_vec(body).map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
+    // Pages are kilobytes: start big enough that the buffer is seldom grown and copied.
+    let mut bytes = Vec::with_capacity(8 * 1024);
+    serde_json::to_writer(&mut bytes, body)
+        .map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
     let etag = etag_of(&bytes);
     Ok(respond(req, authenticated, etag, "application/json", bytes))
 }

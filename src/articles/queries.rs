@@ -342,7 +342,15 @@ pub fn bylines_and_tags(
             tags::slug,
             None::<String>.into_sql::<Nullable<Text>>(),
         ));
-    type Row = (Uuid, i16, Uuid, Option<String>, String, String, Option<String>);
+    type Row = (
+        Uuid,
+        i16,
+        Uuid,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+    );
     let mut rows: Vec<Row> = bylines.union_all(tagged).load(conn)?;
     rows.sort_by_key(|r| (r.0, r.1));
     let (mut by, mut tg) = (Vec::new(), Vec::new());

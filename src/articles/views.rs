@@ -153,12 +153,27 @@ impl Related {
     }
 
     pub fn item(&self, a: &ArticleSummary) -> ArticleListItem {
+        let tags = self.tags.get(&a.id).cloned().unwrap_or_default();
+        let byline = self.bylines.get(&a.id).cloned().unwrap_or_default();
+        self.assemble(a.clone(), tags, byline)
+    }
+
+    /// Like [`Related::item`], moving the article's fields and its byline and tags out instead
+    /// of copying them (each article of a page is taken once).
+    pub fn take_item(&mut self, a: ArticleSummary) -> ArticleListItem {
+        let tags = self.tags.remove(&a.id).unwrap_or_default();
+        let byline = self.bylines.remove(&a.id).unwrap_or_default();
+        self.assemble(a, tags, byline)
+    }
+
+    fn assemble(
+        &self,
+        a: ArticleSummary,
+        tags: Vec<TagRef>,
+        byline: Vec<BylineView>,
+    ) -> ArticleListItem {
         ArticleListItem {
             id: a.id,
-            slug: a.slug.clone(),
-            title: a.title.clone(),
-            subtitle: a.subtitle.clone(),
-            summary: a.summary.clone(),
             section: self
                 .sections
                 .get(&a.section_id)
@@ -168,29 +183,33 @@ impl Related {
                     slug: String::new(),
                     name: String::new(),
                 }),
-            tags: self.tags.get(&a.id).cloned().unwrap_or_default(),
-            byline: self.bylines.get(&a.id).cloned().unwrap_or_default(),
+            tags,
+            byline,
             editor: a.editor_id.and_then(|id| self.editors.get(&id).cloned()),
-            source: a.source.clone(),
-            cover_image: a.cover_url.as_ref().map(|url| CoverImage {
-                url: url.clone(),
-                caption: a.cover_caption.clone(),
-                credit: a.cover_credit.clone(),
-            }),
             status: a.status(),
+            reading_minutes: text::reading_minutes(a.char_count),
+            cover_image: a.cover_url.map(|url| CoverImage {
+                url,
+                caption: a.cover_caption,
+                credit: a.cover_credit,
+            }),
+            slug: a.slug,
+            title: a.title,
+            subtitle: a.subtitle,
+            summary: a.summary,
+            source: a.source,
             publish_at: a.publish_at,
             published_at: a.published_at,
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
             char_count: a.char_count,
-            reading_minutes: text::reading_minutes(a.char_count),
             highlight: None,
         }
     }
 
-    pub fn view(&self, a: &Article, links: ArticleLinks) -> ArticleView {
-        let i = self.item(&a.summary_row());
+    pub fn view(mut self, a: &Article, links: ArticleLinks) -> ArticleView {
+        let i = self.take_item(a.summary_row());
         ArticleView {
             id: i.id,
             slug: i.slug,

@@ -168,10 +168,10 @@ async fn list(
         } else {
             None
         };
-        let rel = related(c, cache.sections(), &rows)?;
-        let mut items: Vec<ArticleListItem> = rows.iter().map(|a| rel.item(a)).collect();
+        let mut rel = related(c, cache.sections(), &rows)?;
+        let mut items: Vec<ArticleListItem> = rows.into_iter().map(|a| rel.take_item(a)).collect();
         if let Some(sq) = &filter.search {
-            let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
+            let ids: Vec<Uuid> = items.iter().map(|a| a.id).collect();
             let bodies: std::collections::HashMap<Uuid, String> =
                 queries::bodies(c, &ids)?.into_iter().collect();
             for item in &mut items {

@@ -73,7 +73,7 @@ impl Views {
     pub fn load(&self, conn: &mut PgConnection, a: &Article) -> Result<ArticleView, AppError> {
         let rel = related(conn, self.sections(), &[a.summary_row()])?;
         let neighbours = queries::neighbours(conn, a)?;
-        Ok(self.view(&rel, a, neighbours))
+        Ok(self.view(rel, a, neighbours))
     }
 
     /// The view of an article a write just stored, from what the write loaded.
@@ -90,10 +90,10 @@ impl Views {
             None => queries::neighbours(conn, a)?,
         };
         let rel = Related::new(section.into_iter().collect(), w.bylines, w.tags, editors);
-        Ok(self.view(&rel, a, neighbours))
+        Ok(self.view(rel, a, neighbours))
     }
 
-    fn view(&self, rel: &Related, a: &Article, (previous, next): Neighbours) -> ArticleView {
+    fn view(&self, rel: Related, a: &Article, (previous, next): Neighbours) -> ArticleView {
         let link = |p: Option<queries::Neighbour>| {
             p.map(|(id, slug, title)| ArticleLink { id, slug, title })
         };
