@@ -308,6 +308,30 @@ pub struct TagEntry {
     pub name: String,
 }
 
+/// Which of `people` (correspondents) and of `tag_ids` exist, in one round trip.
+pub fn existing_references(
+    conn: &mut PgConnection,
+    people: &[Uuid],
+    tag_ids: &[Uuid],
+) -> QueryResult<(Vec<Uuid>, Vec<Uuid>)> {
+    use diesel::sql_types::Bool;
+    if people.is_empty() && tag_ids.is_empty() {
+        return Ok((vec![], vec![]));
+    }
+    let persons = correspondents::table
+        .filter(correspondents::id.eq_any(people))
+        .select((true.into_sql::<Bool>(), correspondents::id));
+    let topics = tags::table
+        .filter(tags::id.eq_any(tag_ids))
+        .select((false.into_sql::<Bool>(), tags::id));
+    let rows: Vec<(bool, Uuid)> = persons.union_all(topics).load(conn)?;
+    let (persons, topics): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(person, _)| *person);
+    Ok((
+        persons.into_iter().map(|(_, id)| id).collect(),
+        topics.into_iter().map(|(_, id)| id).collect(),
+    ))
+}
+
 /// The bylines and the tags of `ids` in one round trip (a `UNION ALL`; a byline has a role, a
 /// tag none), each in printed order.
 pub fn bylines_and_tags(

@@ -23,7 +23,7 @@ use crate::search::TsvectorValue;
 use crate::sections::tree::{SectionTree, Sections};
 use crate::slug::{self, MAX_ARTICLE_SLUG_LEN};
 use crate::validate::{clean_optional, Checks};
-use crate::{correspondents, editors, search, tags, text};
+use crate::{editors, search, text};
 
 pub const ROLES: [&str; 5] = [
     "reporter",
@@ -95,21 +95,17 @@ fn check_references(
         checks.fail("section_id", "no such section");
     }
     let people: Vec<Uuid> = d.s.byline.iter().map(|b| b.correspondent_id).collect();
-    let found = correspondents::queries::existing_ids(conn, &people)?;
+    let (people_found, tags_found) = queries::existing_references(conn, &people, &d.s.tag_ids)?;
     for (i, b) in d.s.byline.iter().enumerate() {
-        if !found.contains(&b.correspondent_id) {
+        if !people_found.contains(&b.correspondent_id) {
             checks.fail(
                 format!("byline[{i}].correspondent_id"),
                 "no such correspondent",
             );
         }
     }
-    let found: Vec<Uuid> = tags::queries::find_many(conn, &d.s.tag_ids)?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
     for (i, t) in d.s.tag_ids.iter().enumerate() {
-        if !found.contains(t) {
+        if !tags_found.contains(t) {
             checks.fail(format!("tag_ids[{i}]"), "no such tag");
         }
     }

@@ -49,16 +49,6 @@ pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Corre
     q.first(conn).optional()
 }
 
-pub fn existing_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    correspondents::table
-        .filter(correspondents::id.eq_any(ids))
-        .select(correspondents::id)
-        .load(conn)
-}
-
 pub fn slug_taken(conn: &mut PgConnection, slug: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         correspondents::table.filter(correspondents::slug.eq(slug)),

@@ -35,16 +35,6 @@ pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Tag>>
     q.first(conn).optional()
 }
 
-pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Tag>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    tags::table
-        .filter(tags::id.eq_any(ids))
-        .select(Tag::as_select())
-        .load(conn)
-}
-
 pub fn slug_taken(conn: &mut PgConnection, slug: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(tags::table.filter(tags::slug.eq(slug)))).get_result(conn)
 }
