@@ -13,6 +13,7 @@ pub mod config;
 pub mod correspondents;
 pub mod db;
 pub mod demo;
+pub mod directory;
 pub mod editors;
 pub mod embedded_pg;
 pub mod error;

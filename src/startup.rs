@@ -64,8 +64,8 @@ impl AppState {
             })
             .await;
         if written.is_err() {
-            // A section tree read inside the failed transaction must not stay.
-            self.cache.sections().forget();
+            // Sections or names read inside the failed transaction must not stay.
+            self.cache.directory().forget();
         }
         written
     }

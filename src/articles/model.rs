@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::workflow::Status;
-use crate::schema::{article_bylines, articles};
+use crate::schema::articles;
 
 /// Every column but the search document.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -102,6 +102,8 @@ impl ArticleSummary {
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = articles)]
 #[diesel(treat_none_as_null = true)]
+// `None` is bound as NULL rather than written `DEFAULT`: one SQL text, prepared once.
+#[diesel(treat_none_as_default_value = false)]
 pub struct ArticleFields {
     pub slug: String,
     pub title: String,
@@ -116,15 +118,4 @@ pub struct ArticleFields {
     pub cover_caption: Option<String>,
     pub cover_credit: Option<String>,
     pub char_count: i32,
-}
-
-/// One byline entry as stored.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = article_bylines)]
-#[diesel(check_for_backend(diesel::pg::Pg))]
-pub struct BylineRow {
-    pub article_id: Uuid,
-    pub position: i16,
-    pub correspondent_id: Uuid,
-    pub role: String,
 }

@@ -9,11 +9,10 @@ use uuid::Uuid;
 
 use super::model::{Article, ArticleSummary};
 use super::workflow::Status;
+use crate::directory::Names;
 use crate::ident::IdOrSlug;
 use crate::pagination::Cursor;
-use crate::schema::{
-    article_bylines, article_slug_redirects, article_tags, articles, correspondents, tags,
-};
+use crate::schema::{article_bylines, article_slug_redirects, article_tags, articles};
 use crate::search::SearchQuery;
 
 pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Article>> {
@@ -308,34 +307,12 @@ pub struct TagEntry {
     pub name: String,
 }
 
-/// Which of `people` (correspondents) and of `tag_ids` exist, in one round trip.
-pub fn existing_references(
-    conn: &mut PgConnection,
-    people: &[Uuid],
-    tag_ids: &[Uuid],
-) -> QueryResult<(Vec<Uuid>, Vec<Uuid>)> {
-    use diesel::sql_types::Bool;
-    if people.is_empty() && tag_ids.is_empty() {
-        return Ok((vec![], vec![]));
-    }
-    let persons = correspondents::table
-        .filter(correspondents::id.eq_any(people))
-        .select((true.into_sql::<Bool>(), correspondents::id));
-    let topics = tags::table
-        .filter(tags::id.eq_any(tag_ids))
-        .select((false.into_sql::<Bool>(), tags::id));
-    let rows: Vec<(bool, Uuid)> = persons.union_all(topics).load(conn)?;
-    let (persons, topics): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(person, _)| *person);
-    Ok((
-        persons.into_iter().map(|(_, id)| id).collect(),
-        topics.into_iter().map(|(_, id)| id).collect(),
-    ))
-}
-
-/// The bylines and the tags of `ids` in one round trip (a `UNION ALL`; a byline has a role, a
-/// tag none), each in printed order.
+/// The bylines and the tags of `ids`, each in printed order: one round trip for the rows (a
+/// `UNION ALL`; a byline has a role, a tag none), the names from the directory (a second one
+/// for names not seen yet).
 pub fn bylines_and_tags(
     conn: &mut PgConnection,
+    names: &Names,
     ids: &[Uuid],
 ) -> QueryResult<(Vec<BylineEntry>, Vec<TagEntry>)> {
     use diesel::sql_types::{Nullable, Text};
@@ -343,58 +320,54 @@ pub fn bylines_and_tags(
         return Ok((vec![], vec![]));
     }
     let bylines = article_bylines::table
-        .inner_join(correspondents::table)
         .filter(article_bylines::article_id.eq_any(ids))
         .select((
             article_bylines::article_id,
             article_bylines::position,
             article_bylines::correspondent_id,
             article_bylines::role.nullable(),
-            correspondents::name,
-            correspondents::slug,
-            correspondents::affiliation,
         ));
     let tagged = article_tags::table
-        .inner_join(tags::table)
         .filter(article_tags::article_id.eq_any(ids))
         .select((
             article_tags::article_id,
             article_tags::position,
-            tags::id,
-            None::<String>.into_sql::<Nullable<Text>>(),
-            tags::name,
-            tags::slug,
+            article_tags::tag_id,
             None::<String>.into_sql::<Nullable<Text>>(),
         ));
-    type Row = (
-        Uuid,
-        i16,
-        Uuid,
-        Option<String>,
-        String,
-        String,
-        Option<String>,
-    );
-    let mut rows: Vec<Row> = bylines.union_all(tagged).load(conn)?;
+    let mut rows: Vec<(Uuid, i16, Uuid, Option<String>)> = bylines.union_all(tagged).load(conn)?;
     rows.sort_by_key(|r| (r.0, r.1));
+    let people: Vec<Uuid> = rows.iter().filter(|r| r.3.is_some()).map(|r| r.2).collect();
+    let tag_ids: Vec<Uuid> = rows.iter().filter(|r| r.3.is_none()).map(|r| r.2).collect();
+    let found = names.resolve(conn, &people, &tag_ids)?;
     let (mut by, mut tg) = (Vec::new(), Vec::new());
-    for (article_id, position, id, role, name, slug, affiliation) in rows {
+    for (article_id, position, id, role) in rows {
         match role {
-            Some(role) => by.push(BylineEntry {
-                article_id,
-                position,
-                correspondent_id: id,
-                role,
-                name,
-                slug,
-                affiliation,
-            }),
-            None => tg.push(TagEntry {
-                article_id,
-                id,
-                slug,
-                name,
-            }),
+            Some(role) => {
+                // A byline's correspondent cannot be deleted (RESTRICT): always found.
+                if let Some(p) = found.people.get(&id) {
+                    by.push(BylineEntry {
+                        article_id,
+                        position,
+                        correspondent_id: id,
+                        role,
+                        name: p.name.clone(),
+                        slug: p.slug.clone(),
+                        affiliation: p.affiliation.clone(),
+                    });
+                }
+            }
+            None => {
+                // Absent: the tag was deleted since the row was read.
+                if let Some(t) = found.tags.get(&id) {
+                    tg.push(TagEntry {
+                        article_id,
+                        id,
+                        slug: t.slug.clone(),
+                        name: t.name.clone(),
+                    });
+                }
+            }
         }
     }
     Ok((by, tg))

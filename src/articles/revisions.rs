@@ -248,7 +248,7 @@ pub async fn restore_revision(
     let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
-            let w = write::restore(c, views.sections(), &actor, id, (n, version), changes)?;
+            let w = write::restore(c, views.directory(), &actor, id, (n, version), changes)?;
             views.written(c, w)
         })
         .await?;

@@ -38,7 +38,7 @@ pub fn publish_due(
         for id in &due {
             write::transition(
                 c,
-                cache.sections(),
+                cache.directory(),
                 None,
                 *id,
                 Move {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::model::{Article, ArticleFields, BylineRow};
+use super::model::{Article, ArticleFields};
 use super::queries::{self, BylineEntry, Neighbours, TagEntry};
 use super::views::{
     ArticleSnapshot, BylineInput, CoverImage, CreateArticleRequest, UpdateArticleRequest,
@@ -14,13 +14,14 @@ use super::views::{
 use super::workflow::{self, Actor, Refusal, Status};
 use crate::audit;
 use crate::cache::Changes;
+use crate::directory::{Directory, Names};
 use crate::editors::{Editor, Role};
 use crate::error::AppError;
 use crate::schema::{
     article_bylines, article_revisions, article_slug_redirects, article_tags, articles,
 };
 use crate::search::TsvectorValue;
-use crate::sections::tree::{SectionTree, Sections};
+use crate::sections::tree::SectionTree;
 use crate::slug::{self, MAX_ARTICLE_SLUG_LEN};
 use crate::validate::{clean_optional, Checks};
 use crate::{editors, search, text};
@@ -83,11 +84,12 @@ fn check_fields(d: &Draft, checks: &mut Checks) {
 
 fn check_references(
     conn: &mut PgConnection,
-    sections: &Sections,
+    dir: &Directory,
     d: &Draft,
     checks: &mut Checks,
 ) -> QueryResult<()> {
-    if sections
+    if dir
+        .sections
         .tree_with(conn, d.s.section_id)?
         .get(d.s.section_id)
         .is_none()
@@ -95,9 +97,11 @@ fn check_references(
         checks.fail("section_id", "no such section");
     }
     let people: Vec<Uuid> = d.s.byline.iter().map(|b| b.correspondent_id).collect();
-    let (people_found, tags_found) = queries::existing_references(conn, &people, &d.s.tag_ids)?;
+    // From the directory: one that another process deleted a moment ago fails the insert's
+    // foreign key instead (also 422).
+    let found = dir.names.resolve(conn, &people, &d.s.tag_ids)?;
     for (i, b) in d.s.byline.iter().enumerate() {
-        if !people_found.contains(&b.correspondent_id) {
+        if !found.people.contains_key(&b.correspondent_id) {
             checks.fail(
                 format!("byline[{i}].correspondent_id"),
                 "no such correspondent",
@@ -105,7 +109,7 @@ fn check_references(
         }
     }
     for (i, t) in d.s.tag_ids.iter().enumerate() {
-        if !tags_found.contains(t) {
+        if !found.tags.contains_key(t) {
             checks.fail(format!("tag_ids[{i}]"), "no such tag");
         }
     }
@@ -119,10 +123,10 @@ fn check_references(
     Ok(())
 }
 
-fn validate(conn: &mut PgConnection, sections: &Sections, d: &Draft) -> Result<(), AppError> {
+fn validate(conn: &mut PgConnection, dir: &Directory, d: &Draft) -> Result<(), AppError> {
     let mut checks = Checks::new();
     check_fields(d, &mut checks);
-    check_references(conn, sections, d, &mut checks)?;
+    check_references(conn, dir, d, &mut checks)?;
     checks.finish()
 }
 
@@ -155,42 +159,58 @@ fn fields(d: &Draft) -> ArticleFields {
 
 /// Stores the byline and tags of `d`, replacing the article's (`fresh`: it has none yet).
 fn store_relations(conn: &mut PgConnection, id: Uuid, d: &Draft, fresh: bool) -> QueryResult<()> {
+    use diesel::sql_types::Uuid as SqlUuid;
     if !fresh {
         diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id)))
             .execute(conn)?;
         diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id)))
             .execute(conn)?;
     }
-    let rows: Vec<BylineRow> =
-        d.s.byline
-            .iter()
-            .enumerate()
-            .map(|(i, b)| BylineRow {
-                article_id: id,
-                position: i16::try_from(i).unwrap_or(i16::MAX),
-                correspondent_id: b.correspondent_id,
-                role: b.role.clone(),
-            })
-            .collect();
-    diesel::insert_into(article_bylines::table)
-        .values(&rows)
-        .execute(conn)?;
-    let rows: Vec<_> =
-        d.s.tag_ids
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                (
-                    article_tags::article_id.eq(id),
-                    article_tags::tag_id.eq(*t),
-                    article_tags::position.eq(i16::try_from(i).unwrap_or(i16::MAX)),
-                )
-            })
-            .collect();
-    diesel::insert_into(article_tags::table)
-        .values(&rows)
-        .execute(conn)?;
+    // `INSERT … SELECT unnest(…)`: one SQL text whatever the number of rows, prepared once
+    // (a multi-row VALUES list is a new statement for every length).
+    let positions = |n: usize| -> Vec<i16> {
+        (0..n)
+            .map(|i| i16::try_from(i).unwrap_or(i16::MAX))
+            .collect()
+    };
+    if !d.s.byline.is_empty() {
+        let people: Vec<Uuid> = d.s.byline.iter().map(|b| b.correspondent_id).collect();
+        let roles: Vec<String> = d.s.byline.iter().map(|b| b.role.clone()).collect();
+        diesel::insert_into(article_bylines::table)
+            .values(diesel::select((
+                id.into_sql::<SqlUuid>(),
+                unnest(positions(people.len())),
+                unnest(people),
+                unnest(roles),
+            )))
+            .into_columns((
+                article_bylines::article_id,
+                article_bylines::position,
+                article_bylines::correspondent_id,
+                article_bylines::role,
+            ))
+            .execute(conn)?;
+    }
+    if !d.s.tag_ids.is_empty() {
+        diesel::insert_into(article_tags::table)
+            .values(diesel::select((
+                id.into_sql::<SqlUuid>(),
+                unnest(d.s.tag_ids.clone()),
+                unnest(positions(d.s.tag_ids.len())),
+            )))
+            .into_columns((
+                article_tags::article_id,
+                article_tags::tag_id,
+                article_tags::position,
+            ))
+            .execute(conn)?;
+    }
     Ok(())
+}
+
+diesel::define_sql_function! {
+    /// `unnest(array)`: a row per element.
+    fn unnest<T: diesel::sql_types::SingleValue>(array: diesel::sql_types::Array<T>) -> T;
 }
 
 /// Rewrites the search document, in the same transaction as the write.
@@ -205,8 +225,12 @@ fn index(conn: &mut PgConnection, d: &Draft, id: Uuid) -> QueryResult<()> {
 }
 
 /// The editable state of `a` (its byline and tags loaded).
-pub fn snapshot(conn: &mut PgConnection, a: &Article) -> QueryResult<ArticleSnapshot> {
-    let (bylines, tags) = queries::bylines_and_tags(conn, &[a.id])?;
+pub fn snapshot(
+    conn: &mut PgConnection,
+    names: &Names,
+    a: &Article,
+) -> QueryResult<ArticleSnapshot> {
+    let (bylines, tags) = queries::bylines_and_tags(conn, names, &[a.id])?;
     Ok(snapshot_of(a, &bylines, &tags))
 }
 
@@ -274,13 +298,14 @@ impl Written {
 /// with the byline and tags it loaded for the revision.
 fn record(
     conn: &mut PgConnection,
+    names: &Names,
     a: &Article,
     editor: Option<Uuid>,
     action: &str,
     note: Option<&str>,
     changed: &[&str],
 ) -> Result<Written, AppError> {
-    let (bylines, tags) = queries::bylines_and_tags(conn, &[a.id])?;
+    let (bylines, tags) = queries::bylines_and_tags(conn, names, &[a.id])?;
     let snapshot = serde_json::to_value(snapshot_of(a, &bylines, &tags))
         .map_err(|e| AppError::Internal(format!("snapshot: {e}")))?;
     diesel::insert_into(article_revisions::table)
@@ -337,7 +362,7 @@ fn taken_error() -> AppError {
 /// `POST /articles`: a new draft at version 1 with revision 1.
 pub fn create(
     conn: &mut PgConnection,
-    sections: &Sections,
+    dir: &Directory,
     actor: &Editor,
     req: CreateArticleRequest,
 ) -> Result<Written, AppError> {
@@ -369,7 +394,7 @@ pub fn create(
     if req.slug.is_none() {
         d.s.slug = unique_slug(conn, &d.s.title, None)?;
     }
-    validate(conn, sections, &d)?;
+    validate(conn, dir, &d)?;
     if req.slug.is_some() && queries::slug_taken(conn, &d.s.slug, None)? {
         return Err(taken_error());
     }
@@ -395,7 +420,7 @@ pub fn create(
         .returning(Article::as_returning())
         .get_result(conn)?;
     store_relations(conn, id, &d, true)?;
-    record(conn, &a, Some(actor.id), "create", None, &[])
+    record(conn, &dir.names, &a, Some(actor.id), "create", None, &[])
 }
 
 /// 403 unless `actor` may edit `a`: the desk edits everything, a contributor its own drafts
@@ -424,7 +449,7 @@ fn check_version(a: &Article, version: Option<i32>) -> Result<(), AppError> {
 /// it and stores a revision listing the changed fields.
 pub fn update(
     conn: &mut PgConnection,
-    sections: &Sections,
+    dir: &Directory,
     actor: &Editor,
     id: Uuid,
     req: UpdateArticleRequest,
@@ -437,14 +462,14 @@ pub fn update(
         action: "update",
         note: None,
     };
-    apply(conn, sections, actor, id, edit, changes)
+    apply(conn, dir, actor, id, edit, changes)
 }
 
 /// Restores the editable fields of revision `number` (not the status) as a new version, whose
 /// revision is marked `restore`. A version check is optional.
 pub fn restore(
     conn: &mut PgConnection,
-    sections: &Sections,
+    dir: &Directory,
     actor: &Editor,
     id: Uuid,
     (number, version): (i32, Option<i32>),
@@ -482,7 +507,7 @@ pub fn restore(
         action: "restore",
         note: Some(&note),
     };
-    apply(conn, sections, actor, id, edit, changes)
+    apply(conn, dir, actor, id, edit, changes)
 }
 
 /// An edit to apply: the fields sent, the version named in `If-Match`, and the revision's
@@ -496,7 +521,7 @@ struct Edit<'a> {
 
 fn apply(
     conn: &mut PgConnection,
-    sections: &Sections,
+    dir: &Directory,
     actor: &Editor,
     id: Uuid,
     edit: Edit<'_>,
@@ -525,11 +550,11 @@ fn apply(
     }
     check_version(&current, if_match.or(req.version))?;
     let before = Draft {
-        s: snapshot(conn, &current)?,
+        s: snapshot(conn, &dir.names, &current)?,
         summary_derived: current.summary_derived,
     };
     let people: Vec<Uuid> = before.s.byline.iter().map(|b| b.correspondent_id).collect();
-    let tree = sections.tree_with(conn, current.section_id)?;
+    let tree = dir.sections.tree_with(conn, current.section_id)?;
     changes.article(conn, &tree, &current, &people, &before.s.tag_ids)?;
     let mut d = before.clone();
     if let Some(t) = req.title {
@@ -573,7 +598,7 @@ fn apply(
     if d.summary_derived {
         d.s.summary = text::derive_summary(&d.s.body_html);
     }
-    validate(conn, sections, &d)?;
+    validate(conn, dir, &d)?;
     if d.s.slug != before.s.slug {
         if queries::slug_taken(conn, &d.s.slug, Some(id))? {
             return Err(taken_error());
@@ -611,8 +636,8 @@ fn apply(
     {
         index(conn, &d, id)?;
     }
-    let tree = sections.tree_with(conn, a.section_id)?;
-    let written = record(conn, &a, Some(actor.id), action, note, &changed)?;
+    let tree = dir.sections.tree_with(conn, a.section_id)?;
+    let written = record(conn, &dir.names, &a, Some(actor.id), action, note, &changed)?;
     Ok(written.publicly(conn, &tree, changes)?)
 }
 
@@ -652,7 +677,7 @@ pub struct Move {
 /// `POST /articles/{id}/transition` (and the scheduler, with `editor: None`).
 pub fn transition(
     conn: &mut PgConnection,
-    sections: &Sections,
+    dir: &Directory,
     actor: Option<&Editor>,
     id: Uuid,
     m: Move,
@@ -765,6 +790,7 @@ pub fn transition(
     }
     let written = record(
         conn,
+        &dir.names,
         &a,
         actor.map(|e| e.id),
         action,
@@ -773,7 +799,7 @@ pub fn transition(
     )?;
     // A move changes neither byline nor tags: where the article was shown is found with the
     // ones just loaded.
-    let tree = sections.tree_with(conn, a.section_id)?;
+    let tree = dir.sections.tree_with(conn, a.section_id)?;
     let (people, tags) = (written.people(), written.tag_ids());
     changes.article(conn, &tree, &current, &people, &tags)?;
     Ok(written.publicly(conn, &tree, changes)?)
@@ -782,15 +808,15 @@ pub fn transition(
 /// `DELETE /articles/{id}`: the desk only; a published article must be archived first.
 pub fn delete(
     conn: &mut PgConnection,
-    sections: &Sections,
+    dir: &Directory,
     actor: &Editor,
     id: Uuid,
     changes: &mut Changes,
 ) -> Result<(), AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
-    let s = snapshot(conn, &current)?;
+    let s = snapshot(conn, &dir.names, &current)?;
     let people: Vec<Uuid> = s.byline.iter().map(|b| b.correspondent_id).collect();
-    let tree = sections.tree_with(conn, current.section_id)?;
+    let tree = dir.sections.tree_with(conn, current.section_id)?;
     changes.article(conn, &tree, &current, &people, &s.tag_ids)?;
     if !actor.role().is_desk() {
         return Err(AppError::Forbidden(

@@ -12,6 +12,11 @@ use crate::articles::queries::Neighbours;
 use crate::articles::workflow::Status;
 use crate::sections::tree::SectionTree;
 
+diesel::define_sql_function! {
+    /// `pg_notify(channel, payload)`, through the query builder so the statement is prepared once.
+    fn pg_notify(channel: Text, payload: Text);
+}
+
 /// The channel the processes sharing a database listen on.
 pub const CHANNEL: &str = "newsdesk_cache";
 
@@ -72,10 +77,7 @@ impl Changes {
         if self.0.is_empty() {
             return Ok(());
         }
-        diesel::sql_query("SELECT pg_notify($1, $2)")
-            .bind::<Text, _>(CHANNEL)
-            .bind::<Text, _>(self.payload(instance))
-            .execute(conn)?;
+        diesel::select(pg_notify(CHANNEL, self.payload(instance))).execute(conn)?;
         Ok(())
     }
 

@@ -209,8 +209,8 @@ pub struct ResponseCache {
     instance: Uuid,
     generation: AtomicU64,
     store: RwLock<Store>,
-    /// Not a response, but kept and forgotten with them (on, even when responses are not).
-    sections: crate::sections::tree::Sections,
+    /// Not responses, but kept and forgotten with them (on, even when responses are not).
+    directory: crate::directory::Directory,
 }
 
 impl ResponseCache {
@@ -221,7 +221,7 @@ impl ResponseCache {
             instance: Uuid::new_v4(),
             generation: AtomicU64::new(0),
             store: RwLock::default(),
-            sections: Default::default(),
+            directory: Default::default(),
         }
     }
 
@@ -229,9 +229,9 @@ impl ResponseCache {
         self.enabled
     }
 
-    /// The section tree of this process.
-    pub fn sections(&self) -> &crate::sections::tree::Sections {
-        &self.sections
+    /// The section tree and the names of this process.
+    pub fn directory(&self) -> &crate::directory::Directory {
+        &self.directory
     }
 
     pub fn instance(&self) -> Uuid {
@@ -296,7 +296,7 @@ impl ResponseCache {
         let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
         if changed.contains(&Scope::Everything) {
-            self.sections.forget();
+            self.directory.forget();
             store.entries.clear();
             store.weight = 0;
         } else {

@@ -17,12 +17,12 @@ use crate::articles::write::{self, Move};
 use crate::articles::Status;
 use crate::cache::Changes;
 use crate::correspondents::queries::{self as people, Correspondent};
+use crate::directory::Directory;
 use crate::editors::{Editor, Role};
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::schema::{articles, editors};
 use crate::sections::queries::{self as sections, NewSection};
-use crate::sections::tree::Sections;
 use crate::startup::{AppState, StartError};
 use crate::tags::queries::{self as tags, Tag};
 use crate::{db, slug};
@@ -294,13 +294,14 @@ fn publish(
     req: CreateArticleRequest,
     hours_ago: i64,
 ) -> Result<Uuid, AppError> {
-    // The seed's own transaction adds the sections: a tree of its own, loaded inside it.
-    let sections = Sections::default();
-    let a = write::create(c, &sections, admin, req)?.article;
+    // The seed's own transaction adds the sections and names: a directory of its own, loaded
+    // inside it.
+    let dir = Directory::default();
+    let a = write::create(c, &dir, admin, req)?.article;
     for to in [Status::InReview, Status::Published] {
         write::transition(
             c,
-            &sections,
+            &dir,
             Some(admin),
             a.id,
             Move {
@@ -462,7 +463,7 @@ fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result
                 // A few drafts, to show the workflow.
                 write::create(
                     c,
-                    &Sections::default(),
+                    &Directory::default(),
                     admin,
                     req(&title, body, section_id, byline, vec![tag_ids[*tag_index]]),
                 )?;

@@ -146,7 +146,7 @@ pub fn load(
     let name = match scope {
         Scope::Site => None,
         Scope::Section(slug) => {
-            let tree = views.sections().tree(conn)?;
+            let tree = views.directory().sections.tree(conn)?;
             let Some(s) = tree.by_slug(slug) else {
                 return Ok(None);
             };
@@ -174,7 +174,7 @@ pub fn load(
     };
     let rows = queries::list(conn, &filter, None, limit)?;
     let rows = &rows[..rows.len().min(usize::try_from(limit).unwrap_or(usize::MAX))];
-    let rel = related(conn, views.sections(), rows)?;
+    let rel = related(conn, views.directory(), rows)?;
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
     let bodies: std::collections::HashMap<Uuid, String> =
         queries::bodies(conn, &ids)?.into_iter().collect();

@@ -404,10 +404,11 @@ fn two_processes_on_one_database_stay_coherent() {
     }
 }
 
-/// The section tree lives in memory whatever `NEWSDESK_CACHE` says: a new child section, a
-/// rename and a move are seen by the very next read, here and (by NOTIFY) in another process.
+/// The directory (section tree, names of correspondents and tags) lives in memory whatever
+/// `NEWSDESK_CACHE` says: a new child section, renames and a move are seen by the very next
+/// read, here and (by NOTIFY) in another process.
 #[test]
-fn the_section_tree_in_memory_follows_section_writes() {
+fn the_directory_in_memory_follows_section_correspondent_and_tag_writes() {
     let n = Newsroom::with(TestApp::spawn_with(|c| c.cache = false));
     let other = Server::on_database(n.app.database_url());
     let on_other = |path: &str| match ureq::get(&format!("{}{path}", other.base)).call() {
@@ -448,8 +449,42 @@ fn the_section_tree_in_memory_follows_section_writes() {
         .json(&json!({"name": "簰洲湾", "parent_id": null}))
         .send()
         .expect(200);
-    let page = n.app.get(&format!("/api/v1/articles/{}", s(&a["slug"])));
-    assert!(page.body.contains("\"name\":\"簰洲湾\""), "{}", page.body);
+    let page = format!("/api/v1/articles/{}", s(&a["slug"]));
+    let shown = n.app.get(&page).body;
+    assert!(shown.contains("\"name\":\"簰洲湾\""), "{shown}");
     assert!(!has("/api/v1/sections/jiayu/articles"), "moved out of 嘉鱼");
+    // Names: both processes have shown the byline and the tag; then both are renamed.
+    let other_page = |path: &str| {
+        ureq::get(&format!("{}{path}", other.base))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap()
+    };
+    assert!(other_page(&page).contains(s(&n.people[0]["name"])));
+    let renames = [
+        (
+            format!("/api/v1/correspondents/{}", s(&n.people[0]["id"])),
+            "夏洋洋",
+        ),
+        (format!("/api/v1/tags/{}", s(&n.tag["id"])), "干部素质提升"),
+    ];
+    for (path, name) in renames {
+        n.app
+            .req("PATCH", &path)
+            .token(&n.admin)
+            .json(&json!({ "name": name }))
+            .send()
+            .expect(200);
+        assert!(n.app.get(&page).body.contains(name), "{path}");
+        let written = Instant::now();
+        while !other_page(&page).contains(name) {
+            assert!(
+                written.elapsed() < Duration::from_secs(1),
+                "{path}: the other process shows the old name after 1 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
     other.stop();
 }

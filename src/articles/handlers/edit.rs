@@ -41,7 +41,7 @@ pub async fn create_article(
     let actor = auth.editor.clone();
     let views = Views::new(&state);
     let view = db::transaction(&state.pool, move |c| {
-        let w = write::create(c, views.sections(), &actor, body.into_inner())?;
+        let w = write::create(c, views.directory(), &actor, body.into_inner())?;
         views.written(c, w)
     })
     .await?;
@@ -86,16 +86,8 @@ pub async fn update_article(
     let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
-            let sections = views.sections();
-            let w = write::update(
-                c,
-                sections,
-                &actor,
-                id,
-                body.into_inner(),
-                if_match,
-                changes,
-            )?;
+            let dir = views.directory();
+            let w = write::update(c, dir, &actor, id, body.into_inner(), if_match, changes)?;
             views.written(c, w)
         })
         .await?;
@@ -145,7 +137,7 @@ pub async fn transition_article(
     let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
-            let w = write::transition(c, views.sections(), Some(&actor), id, m, changes)?;
+            let w = write::transition(c, views.directory(), Some(&actor), id, m, changes)?;
             views.written(c, w)
         })
         .await?;
@@ -181,7 +173,7 @@ pub async fn delete_article(
     let actor = auth.editor.clone();
     let views = Views::new(&state);
     state
-        .write(move |c, changes| write::delete(c, views.sections(), &actor, id, changes))
+        .write(move |c, changes| write::delete(c, views.directory(), &actor, id, changes))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

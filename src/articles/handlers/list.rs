@@ -113,7 +113,7 @@ async fn list(
         // A filtered list changes only with the articles of its section, tag or byline.
         let mut scopes = Vec::new();
         if let Some(slug) = section_slug {
-            let tree = cache.sections().tree(c)?;
+            let tree = cache.directory().sections.tree(c)?;
             match tree.by_slug(&slug) {
                 Some(s) => {
                     filter.section_ids = Some(tree.subtree(s.id));
@@ -168,7 +168,7 @@ async fn list(
         } else {
             None
         };
-        let mut rel = related(c, cache.sections(), &rows)?;
+        let mut rel = related(c, cache.directory(), &rows)?;
         let mut items: Vec<ArticleListItem> = rows.into_iter().map(|a| rel.take_item(a)).collect();
         if let Some(sq) = &filter.search {
             let ids: Vec<Uuid> = items.iter().map(|a| a.id).collect();

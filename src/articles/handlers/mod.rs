@@ -20,16 +20,16 @@ use crate::error::AppError;
 use std::sync::Arc;
 
 use crate::cache::ResponseCache;
+use crate::directory::Directory;
 use crate::http_cache;
-use crate::sections::tree::Sections;
 use crate::sections::views::SectionRef;
 use crate::startup::AppState;
 
 /// Loads the related rows of a page: one query whatever the page size, two with responsible
-/// editors (sections come from the tree in memory).
+/// editors (sections and names come from the directory in memory).
 pub(crate) fn related(
     conn: &mut PgConnection,
-    sections: &Sections,
+    dir: &Directory,
     rows: &[ArticleSummary],
 ) -> Result<Related, AppError> {
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
@@ -39,13 +39,13 @@ pub(crate) fn related(
     let mut editor_ids: Vec<Uuid> = rows.iter().filter_map(|a| a.editor_id).collect();
     editor_ids.sort_unstable();
     editor_ids.dedup();
-    let tree = sections.tree(conn)?;
+    let tree = dir.sections.tree(conn)?;
     let sections = section_ids
         .iter()
         .filter_map(|id| tree.get(*id))
         .map(SectionRef::from)
         .collect();
-    let (bylines, tags) = queries::bylines_and_tags(conn, &ids)?;
+    let (bylines, tags) = queries::bylines_and_tags(conn, &dir.names, &ids)?;
     let editors = editors::queries::names(conn, &editor_ids)?;
     Ok(Related::new(sections, bylines, tags, editors))
 }
@@ -65,13 +65,13 @@ impl Views {
         }
     }
 
-    pub fn sections(&self) -> &Sections {
-        self.cache.sections()
+    pub fn directory(&self) -> &Directory {
+        self.cache.directory()
     }
 
     /// The whole view of one article, with previous/next links.
     pub fn load(&self, conn: &mut PgConnection, a: &Article) -> Result<ArticleView, AppError> {
-        let rel = related(conn, self.sections(), &[a.summary_row()])?;
+        let rel = related(conn, self.directory(), &[a.summary_row()])?;
         let neighbours = queries::neighbours(conn, a)?;
         Ok(self.view(rel, a, neighbours))
     }
@@ -79,7 +79,7 @@ impl Views {
     /// The view of an article a write just stored, from what the write loaded.
     pub fn written(&self, conn: &mut PgConnection, w: Written) -> Result<ArticleView, AppError> {
         let a = &w.article;
-        let tree = self.sections().tree_with(conn, a.section_id)?;
+        let tree = self.directory().sections.tree_with(conn, a.section_id)?;
         let section = tree.get(a.section_id).map(SectionRef::from);
         let editors = match a.editor_id {
             Some(e) => editors::queries::names(conn, &[e])?,
