@@ -165,6 +165,16 @@ fn moving_an_article_to_another_section_updates_both() {
     assert!(has("/api/v1/sections/city/feed.rss"));
 }
 
+/// Renames the section, tag or correspondent at `path`.
+fn rename(n: &Newsroom, path: &str, name: &str) {
+    n.app
+        .req("PATCH", path)
+        .token(&n.admin)
+        .json(&json!({ "name": name }))
+        .send()
+        .expect(200);
+}
+
 #[test]
 fn renaming_a_section_tag_or_correspondent_shows_in_articles() {
     let n = Newsroom::new();
@@ -180,12 +190,7 @@ fn renaming_a_section_tag_or_correspondent_shows_in_articles() {
     ];
     for (path, name) in renames {
         warm(&n.app, &[page.clone(), path.clone()]);
-        n.app
-            .req("PATCH", &path)
-            .token(&n.admin)
-            .json(&json!({ "name": name }))
-            .send()
-            .expect(200);
+        rename(&n, &path, name);
         assert!(n.app.get(&page).body.contains(name), "{path}");
         assert!(n.app.get(&path).body.contains(name), "{path}");
     }
@@ -470,12 +475,7 @@ fn the_directory_in_memory_follows_section_correspondent_and_tag_writes() {
         (format!("/api/v1/tags/{}", s(&n.tag["id"])), "干部素质提升"),
     ];
     for (path, name) in renames {
-        n.app
-            .req("PATCH", &path)
-            .token(&n.admin)
-            .json(&json!({ "name": name }))
-            .send()
-            .expect(200);
+        rename(&n, &path, name);
         assert!(n.app.get(&page).body.contains(name), "{path}");
         let written = Instant::now();
         while !other_page(&page).contains(name) {
