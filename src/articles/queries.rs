@@ -399,8 +399,10 @@ pub fn neighbours_of(
         articles::table
             .filter(articles::status.eq(Status::Published.as_str()))
             .filter(articles::section_id.eq(section))
-            .select((articles::id, articles::slug, articles::title))
     };
+    // Both in one round trip. The row comparison is written out as SQL, which keeps the
+    // statement unprepared: planned for its values, it walks the partial index of the
+    // section's published articles (a prepared, generic plan cannot use that index).
     let previous = base()
         .filter(
             sql::<Bool>("(articles.published_at, articles.id) < (")
@@ -410,8 +412,13 @@ pub fn neighbours_of(
                 .sql(")"),
         )
         .order((articles::published_at.desc(), articles::id.desc()))
-        .first(conn)
-        .optional()?;
+        .limit(1)
+        .select((
+            true.into_sql::<Bool>(),
+            articles::id,
+            articles::slug,
+            articles::title,
+        ));
     let next = base()
         .filter(
             sql::<Bool>("(articles.published_at, articles.id) > (")
@@ -421,7 +428,21 @@ pub fn neighbours_of(
                 .sql(")"),
         )
         .order((articles::published_at.asc(), articles::id.asc()))
-        .first(conn)
-        .optional()?;
-    Ok((previous, next))
+        .limit(1)
+        .select((
+            false.into_sql::<Bool>(),
+            articles::id,
+            articles::slug,
+            articles::title,
+        ));
+    let rows: Vec<(bool, Uuid, String, String)> = previous.union_all(next).load(conn)?;
+    let mut found = (None, None);
+    for (earlier, id, slug, title) in rows {
+        if earlier {
+            found.0 = Some((id, slug, title));
+        } else {
+            found.1 = Some((id, slug, title));
+        }
+    }
+    Ok(found)
 }
