@@ -8,4 +8,4 @@ pub mod password;
 pub mod refresh;
 pub mod throttle;
 
-pub use extractors::{Auth, OptionalAuth};
+pub use extractors::{Auth, OptionalAuth, Token};

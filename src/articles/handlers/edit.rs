@@ -10,7 +10,7 @@ use crate::articles::views::{
     ArticleView, CreateArticleRequest, TransitionRequest, UpdateArticleRequest,
 };
 use crate::articles::write::{self, Move};
-use crate::auth::Auth;
+use crate::auth::{Auth, Token};
 use crate::db;
 use crate::editors::Role;
 use crate::error::{AppError, Problem};
@@ -34,13 +34,13 @@ use crate::startup::AppState;
 #[post("/articles")]
 pub async fn create_article(
     req: HttpRequest,
-    auth: Auth,
+    token: Token,
     state: web::Data<AppState>,
     body: web::Json<CreateArticleRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = auth.editor.clone();
     let views = Views::new(&state);
     let view = db::transaction(&state.pool, move |c| {
+        let actor = token.editor(c)?;
         let w = write::create(c, views.directory(), &actor, body.into_inner())?;
         views.written(c, w)
     })
@@ -119,7 +119,7 @@ pub async fn update_article(
 #[post("/articles/{id}/transition")]
 pub async fn transition_article(
     req: HttpRequest,
-    auth: Auth,
+    token: Token,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     body: web::Json<TransitionRequest>,
@@ -133,10 +133,10 @@ pub async fn transition_article(
         note: b.note,
         version,
     };
-    let actor = auth.editor.clone();
     let views = Views::new(&state);
     let view = state
         .write(move |c, changes| {
+            let actor = token.editor(c)?;
             let w = write::transition(c, views.directory(), Some(&actor), id, m, changes)?;
             views.written(c, w)
         })
