@@ -1,5 +1,6 @@
 //! Auth in the handler's signature: `auth: Auth` requires a valid bearer token of an active
-//! editor; `who: OptionalAuth` also admits anonymous callers (but refuses a bad token).
+//! editor; `who: OptionalAuth` also admits anonymous callers (but refuses a bad token);
+//! `token: Token` verifies the token and leaves reading the editor to the handler's transaction.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -106,8 +107,8 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Auth>, AppError> {
 }
 
 /// A valid bearer token whose account is read inside the handler's own transaction with
-/// [`Token::editor`]: the same checks as [`Auth`], in the write's snapshot, without a round trip
-/// and a pool check-out of its own (for the writes a newsroom makes most).
+/// [`Token::editor`]: the same checks as [`Auth`], in the write's snapshot, without a pool
+/// check-out and a blocking-pool hop of its own (for the writes a newsroom makes most).
 #[derive(Debug, Clone, Copy)]
 pub struct Token {
     editor_id: Uuid,
