@@ -78,26 +78,7 @@ impl AppState {
         F: FnOnce(&mut PgConnection, &mut Changes) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let instance = self.cache.instance();
-        let written = db::transaction(&self.pool, move |c| {
-            let mut changes = Changes::default();
-            let value = f(c, &mut changes)?;
-            changes.notify(c, instance)?;
-            Ok((value, changes))
-        })
-        .await;
-        match written {
-            Ok((value, changes)) => {
-                self.cache.evict(&changes.0);
-                Ok(value)
-            }
-            Err(e @ AppError::CommitUnknown(_)) => {
-                // It may have been saved, and what it changed is not known here.
-                self.cache.evict(&[cache::Scope::Everything]);
-                Err(e)
-            }
-            Err(e) => Err(e),
-        }
+        cache::write(&self.pool, &self.cache, f).await
     }
 }
 

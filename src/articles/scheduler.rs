@@ -14,64 +14,60 @@ use super::workflow::Status;
 use super::write::{self, Move};
 use crate::cache::{Changes, ResponseCache};
 use crate::db::DbPool;
+use crate::directory::Directory;
 use crate::error::AppError;
 use crate::schema::articles;
 
-/// Publishes up to 100 due articles in one transaction; returns how many and what changed
-/// (already sent to the other processes).
+/// Publishes up to 100 due articles (in the caller's transaction); returns how many.
 pub fn publish_due(
     conn: &mut PgConnection,
-    cache: &ResponseCache,
-) -> Result<(usize, Changes), AppError> {
-    let instance = cache.instance();
-    conn.transaction(|c| {
-        let mut changes = Changes::default();
-        let due: Vec<Uuid> = articles::table
-            .filter(articles::status.eq(Status::Scheduled.as_str()))
-            .filter(articles::publish_at.le(Utc::now()))
-            .order(articles::publish_at.asc())
-            .select(articles::id)
-            .limit(100)
-            .for_update()
-            .skip_locked()
-            .load(c)?;
-        for id in &due {
-            write::transition(
-                c,
-                cache.directory(),
-                None,
-                *id,
-                Move {
-                    to: Status::Published,
-                    publish_at: None,
-                    note: None,
-                    version: None,
-                },
-                &mut changes,
-            )?;
-            tracing::info!(article = %id, "scheduled article published");
-        }
-        changes.notify(c, instance)?;
-        Ok((due.len(), changes))
-    })
+    dir: &Directory,
+    changes: &mut Changes,
+) -> Result<usize, AppError> {
+    let due: Vec<Uuid> = articles::table
+        .filter(articles::status.eq(Status::Scheduled.as_str()))
+        .filter(articles::publish_at.le(Utc::now()))
+        .order(articles::publish_at.asc())
+        .select(articles::id)
+        .limit(100)
+        .for_update()
+        .skip_locked()
+        .load(conn)?;
+    for id in &due {
+        write::transition(
+            conn,
+            dir,
+            None,
+            *id,
+            Move {
+                to: Status::Published,
+                publish_at: None,
+                note: None,
+                version: None,
+            },
+            changes,
+        )?;
+        tracing::info!(article = %id, "scheduled article published");
+    }
+    Ok(due.len())
 }
 
-/// Runs [`publish_due`] every second until the process ends.
+/// Runs [`publish_due`] every second until the process ends, as a write like any other:
+/// notified to the other processes and evicted here.
 pub async fn run(pool: DbPool, cache: Arc<ResponseCache>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let shared = cache.clone();
-        match crate::db::run(&pool, move |c| publish_due(c, &shared)).await {
-            Ok((_, changes)) => cache.evict(&changes.0),
-            Err(e) => {
-                tracing::warn!(error = %e, "scheduler: could not publish due articles");
-                // A commit cut off may still have published: what it changed is not known here.
-                if matches!(e, AppError::Unavailable(_) | AppError::CommitUnknown(_)) {
-                    cache.evict(&[crate::cache::Scope::Everything]);
-                }
-            }
+        let published = crate::cache::write(&pool, &cache, move |c, changes| {
+            publish_due(c, shared.directory(), changes)
+        })
+        .await;
+        // A commit cut off (outcome unknown) has already evicted everything; any other failure
+        // changed nothing.
+        if let Err(e) = published {
+            tracing::warn!(error = %e, "scheduler: could not publish due articles");
         }
     }
 }

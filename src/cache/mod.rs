@@ -28,6 +28,43 @@ use uuid::Uuid;
 
 pub use changes::Changes;
 
+/// Runs `f` in a transaction for a write that may change what the public sees (handlers through
+/// `AppState::write`, and the scheduler): `f` records the [`Changes`]; they are sent to the other
+/// processes on commit and evicted from `cache` before this returns.
+pub async fn write<T, F>(
+    pool: &crate::db::DbPool,
+    cache: &std::sync::Arc<ResponseCache>,
+    f: F,
+) -> Result<T, crate::error::AppError>
+where
+    F: FnOnce(&mut diesel::PgConnection, &mut Changes) -> Result<T, crate::error::AppError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    use crate::error::AppError;
+    let instance = cache.instance();
+    let written = crate::db::transaction(pool, move |c| {
+        let mut changes = Changes::default();
+        let value = f(c, &mut changes)?;
+        changes.notify(c, instance)?;
+        Ok((value, changes))
+    })
+    .await;
+    match written {
+        Ok((value, changes)) => {
+            cache.evict(&changes.0);
+            Ok(value)
+        }
+        Err(e @ AppError::CommitUnknown(_)) => {
+            // It may have been saved, and what it changed is not known here.
+            cache.evict(&[Scope::Everything]);
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// What a cached response depends on, and what a write changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
