@@ -387,3 +387,10 @@ pub struct ArticleSnapshot {
     pub status: Status,
     pub publish_at: Option<DateTime<Utc>>,
 }
+
+impl ArticleSnapshot {
+    /// The ids of the correspondents in the byline.
+    pub fn people(&self) -> Vec<Uuid> {
+        self.byline.iter().map(|b| b.correspondent_id).collect()
+    }
+}

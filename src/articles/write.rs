@@ -96,7 +96,7 @@ fn check_references(
     {
         checks.fail("section_id", "no such section");
     }
-    let people: Vec<Uuid> = d.s.byline.iter().map(|b| b.correspondent_id).collect();
+    let people = d.s.people();
     // From the directory: one that another process deleted a moment ago fails the insert's
     // foreign key instead (also 422).
     let found = dir.names.resolve(conn, &people, &d.s.tag_ids)?;
@@ -174,7 +174,7 @@ fn store_relations(conn: &mut PgConnection, id: Uuid, d: &Draft, fresh: bool) ->
             .collect()
     };
     if !d.s.byline.is_empty() {
-        let people: Vec<Uuid> = d.s.byline.iter().map(|b| b.correspondent_id).collect();
+        let people = d.s.people();
         let roles: Vec<String> = d.s.byline.iter().map(|b| b.role.clone()).collect();
         diesel::insert_into(article_bylines::table)
             .values(diesel::select((
@@ -260,6 +260,19 @@ fn snapshot_of(a: &Article, bylines: &[BylineEntry], tags: &[TagEntry]) -> Artic
         status: a.status(),
         publish_at: a.publish_at,
     }
+}
+
+/// Adds to `changes` where the public sees `a`, whose editable state is `s`.
+fn shown(
+    conn: &mut PgConnection,
+    dir: &Directory,
+    a: &Article,
+    s: &ArticleSnapshot,
+    changes: &mut Changes,
+) -> QueryResult<()> {
+    let tree = dir.sections.tree_with(conn, a.section_id)?;
+    changes.article(conn, &tree, a, &s.people(), &s.tag_ids)?;
+    Ok(())
 }
 
 /// An article as a write left it, with what the write loaded anyway (byline, tags and, for a
@@ -553,9 +566,7 @@ fn apply(
         s: snapshot(conn, &dir.names, &current)?,
         summary_derived: current.summary_derived,
     };
-    let people: Vec<Uuid> = before.s.byline.iter().map(|b| b.correspondent_id).collect();
-    let tree = dir.sections.tree_with(conn, current.section_id)?;
-    changes.article(conn, &tree, &current, &people, &before.s.tag_ids)?;
+    shown(conn, dir, &current, &before.s, changes)?;
     let mut d = before.clone();
     if let Some(t) = req.title {
         d.s.title = t.trim().to_owned();
@@ -815,9 +826,7 @@ pub fn delete(
 ) -> Result<(), AppError> {
     let current = queries::lock(conn, id)?.ok_or_else(|| AppError::not_found("article"))?;
     let s = snapshot(conn, &dir.names, &current)?;
-    let people: Vec<Uuid> = s.byline.iter().map(|b| b.correspondent_id).collect();
-    let tree = dir.sections.tree_with(conn, current.section_id)?;
-    changes.article(conn, &tree, &current, &people, &s.tag_ids)?;
+    shown(conn, dir, &current, &s, changes)?;
     if !actor.role().is_desk() {
         return Err(AppError::Forbidden(
             "only editors and admins delete articles".into(),
