@@ -1,7 +1,9 @@
 //! ETag / If-None-Match / Cache-Control: public responses are cacheable for a minute,
 //! authenticated ones never.
 
-use actix_web::http::header::{self, HeaderValue};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_web::http::header::{self, HeaderValue, HttpDate};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -39,6 +41,27 @@ pub fn names(value: &str, etag: &str) -> bool {
         .split(',')
         .map(str::trim)
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
+}
+
+/// Whether the client's copy is current: `If-None-Match` decides when sent (against `etag`);
+/// else `If-Modified-Since` against `last_modified`, in the whole seconds HTTP dates carry.
+pub fn not_modified(
+    if_none_match: Option<&str>,
+    if_modified_since: Option<&str>,
+    etag: Option<&str>,
+    last_modified: Option<SystemTime>,
+) -> bool {
+    if let Some(value) = if_none_match {
+        return etag.is_some_and(|etag| names(value, etag));
+    }
+    let seconds = |t: SystemTime| t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let since = if_modified_since
+        .and_then(|v| v.parse::<HttpDate>().ok())
+        .map(SystemTime::from);
+    match (last_modified, since) {
+        (Some(modified), Some(since)) => seconds(modified) <= seconds(since),
+        _ => false,
+    }
 }
 
 /// A 200 with `body` as JSON (or a 304 when the client has it), its ETag and the cache policy

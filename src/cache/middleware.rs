@@ -109,10 +109,10 @@ fn append_vary(headers: &mut HeaderMap) {
     }
 }
 
-/// The client's conditional headers.
+/// The client's conditional headers (kept: they are taken off the request for a render).
 struct Conditions {
     if_none_match: Option<String>,
-    if_modified_since: Option<SystemTime>,
+    if_modified_since: Option<String>,
 }
 
 impl Conditions {
@@ -124,31 +124,25 @@ impl Conditions {
         };
         Conditions {
             if_none_match: text(header::IF_NONE_MATCH).map(str::to_owned),
-            if_modified_since: text(header::IF_MODIFIED_SINCE)
-                .and_then(|v| v.parse::<HttpDate>().ok())
-                .map(SystemTime::from),
+            if_modified_since: text(header::IF_MODIFIED_SINCE).map(str::to_owned),
         }
     }
 
-    /// `If-None-Match` decides when sent; else `If-Modified-Since` against `Last-Modified`.
     fn not_modified(&self, entry: &Entry) -> bool {
-        let etag = entry
-            .headers
-            .get(header::ETAG)
-            .and_then(|v| v.to_str().ok());
-        if let (Some(value), Some(etag)) = (&self.if_none_match, etag) {
-            return http_cache::names(value, etag);
-        }
-        let modified = entry
-            .headers
-            .get(header::LAST_MODIFIED)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<HttpDate>().ok())
-            .map(SystemTime::from);
-        match (modified, self.if_modified_since) {
-            (Some(modified), Some(since)) => modified <= since,
-            _ => false,
-        }
+        let text = |name| {
+            entry
+                .headers
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+        };
+        http_cache::not_modified(
+            self.if_none_match.as_deref(),
+            self.if_modified_since.as_deref(),
+            text(header::ETAG),
+            text(header::LAST_MODIFIED)
+                .and_then(|v| v.parse::<HttpDate>().ok())
+                .map(SystemTime::from),
+        )
     }
 }
 

@@ -79,22 +79,13 @@ fn limit(q: &FeedQuery) -> Result<i64, AppError> {
 
 /// 304 when the client's copy is current (`If-None-Match` first, else `If-Modified-Since`).
 fn not_modified(req: &HttpRequest, etag: &str, last_modified: DateTime<Utc>) -> bool {
-    if req.headers().contains_key(header::IF_NONE_MATCH) {
-        return http_cache::none_match(req, etag);
-    }
-    let since = req
-        .headers()
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<HttpDate>().ok())
-        .map(std::time::SystemTime::from);
-    match since {
-        Some(since) => {
-            let since: DateTime<Utc> = since.into();
-            last_modified.timestamp() <= since.timestamp()
-        }
-        None => false,
-    }
+    let text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    http_cache::not_modified(
+        text(header::IF_NONE_MATCH),
+        text(header::IF_MODIFIED_SINCE),
+        Some(etag),
+        Some(last_modified.into()),
+    )
 }
 
 fn send(req: &HttpRequest, r: &Rendered) -> HttpResponse {
