@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
 use crate::editors::Role;
-use crate::startup::{self, AppState, Database, StartError};
+use crate::startup::{self, Database, StartError};
+use crate::state::AppState;
 
 #[derive(Debug, Parser)]
 #[command(

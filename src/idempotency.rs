@@ -17,10 +17,10 @@ use actix_web::{web, HttpResponse, ResponseError};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::db;
+use crate::auth::jwt::JwtKeys;
+use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::schema::idempotency_keys;
-use crate::startup::AppState;
 
 pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotency-replayed");
@@ -97,13 +97,13 @@ fn header_text(res: &HttpResponse<BoxBody>, name: HeaderName) -> Option<String> 
 }
 
 /// The caller a key belongs to: the editor of a valid bearer token.
-fn caller(req: &ServiceRequest, state: &AppState) -> Option<String> {
+fn caller(req: &ServiceRequest, jwt: &JwtKeys) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
     }
-    state.jwt.verify(token.trim()).map(|c| c.sub.to_string())
+    jwt.verify(token.trim()).map(|c| c.sub.to_string())
 }
 
 fn valid_key(key: &str) -> bool {
@@ -123,8 +123,10 @@ pub async fn idempotent(
         .headers()
         .get(&HEADER)
         .map(|v| v.to_str().map(str::to_owned));
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let (Some(key), Some(state), true) = (key, state, req.method() == Method::POST) else {
+    let pool = req.app_data::<web::Data<DbPool>>().cloned();
+    let jwt = req.app_data::<web::Data<JwtKeys>>().cloned();
+    let (Some(key), Some(pool), Some(jwt), true) = (key, pool, jwt, req.method() == Method::POST)
+    else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let Some(key) = key.ok().filter(|k| valid_key(k)) else {
@@ -136,7 +138,7 @@ pub async fn idempotent(
             ),
         ));
     };
-    let Some(caller) = caller(&req, &state) else {
+    let Some(caller) = caller(&req, &jwt) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let body = match req.extract::<web::Bytes>().await {
@@ -152,7 +154,7 @@ pub async fn idempotent(
     let hash = hasher.finalize().to_vec();
     req.set_payload(Payload::from(body));
     let (c2, k2) = (caller.clone(), key.clone());
-    let claimed = db::run(&state.pool, move |c| Ok(claim(c, &c2, &k2, &hash)?)).await;
+    let claimed = db::run(&pool, move |c| Ok(claim(c, &c2, &k2, &hash)?)).await;
     match claimed {
         Err(e) => return Ok(problem(req, e)),
         Ok(Claim::Mismatch) => {
@@ -208,7 +210,7 @@ pub async fn idempotent(
     let stored_body = bytes.to_vec();
     // A server-side failure is not remembered: the client may retry it for real.
     let keep = !status.is_server_error();
-    let outcome = db::run(&state.pool, move |c| {
+    let outcome = db::run(&pool, move |c| {
         let row = idempotency_keys::table.find((caller.as_str(), key.as_str()));
         if keep {
             diesel::update(row)
@@ -237,7 +239,7 @@ pub async fn idempotent(
 }
 
 /// Forgets keys older than 24 hours, every ten minutes.
-pub async fn purge_loop(pool: db::DbPool) {
+pub async fn purge_loop(pool: DbPool) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         tick.tick().await;

@@ -32,6 +32,8 @@ pub mod search;
 pub mod sections;
 pub mod slug;
 pub mod startup;
+pub mod state;
 pub mod tags;
+pub mod telemetry;
 pub mod text;
 pub mod validate;

@@ -1,7 +1,6 @@
 //! The operating probes at the root (`/healthz`, `/readyz`, `/metrics`) and the request
 //! middleware: `X-Request-Id`, one log line per request, request metrics.
 
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -10,39 +9,14 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{get, web, HttpMessage, HttpResponse};
 use diesel::RunQueryDsl;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::telemetry::metrics_handle;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The process-wide Prometheus recorder (installed once, shared by every app in the process).
-pub fn metrics_handle() -> &'static PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new().build_recorder();
-        let handle = recorder.handle();
-        if metrics::set_global_recorder(recorder).is_err() {
-            tracing::warn!("a metrics recorder was already installed");
-        }
-        // Histograms keep every sample until drained: without this, memory grows with every
-        // request between two scrapes of /metrics.
-        let upkeep = handle.clone();
-        let started = std::thread::Builder::new()
-            .name("metrics-upkeep".into())
-            .spawn(move || loop {
-                std::thread::sleep(std::time::Duration::from_secs(5));
-                upkeep.run_upkeep();
-            });
-        if let Err(e) = started {
-            tracing::error!(error = %e, "cannot start the metrics upkeep");
-        }
-        handle
-    })
-}
 
 /// The id of the request: the client's `X-Request-Id` when it is sane, else a new UUID.
 #[derive(Debug, Clone)]

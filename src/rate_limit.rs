@@ -15,8 +15,8 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
 
+use crate::auth::jwt::JwtKeys;
 use crate::error::AppError;
-use crate::startup::AppState;
 
 const WINDOW: Duration = Duration::from_secs(60);
 
@@ -37,13 +37,31 @@ pub struct Verdict {
     pub reset: u64,
 }
 
-/// Counters per (client, kind).
+/// The limits and the counters per (client, kind).
 #[derive(Debug, Default)]
 pub struct RateLimiter {
+    write_limit: u32,
+    search_limit: u32,
     windows: Mutex<HashMap<(String, Kind), (Instant, u32)>>,
 }
 
 impl RateLimiter {
+    /// Writes and searches per client and minute (0: unlimited).
+    pub fn new(write_limit: u32, search_limit: u32) -> RateLimiter {
+        RateLimiter {
+            write_limit,
+            search_limit,
+            windows: Mutex::default(),
+        }
+    }
+
+    fn limit_of(&self, kind: Kind) -> u32 {
+        match kind {
+            Kind::Write => self.write_limit,
+            Kind::Search => self.search_limit,
+        }
+    }
+
     /// Counts one request of `client` against `limit` per minute.
     pub fn check(&self, client: &str, kind: Kind, limit: u32) -> Verdict {
         let now = Instant::now();
@@ -89,14 +107,14 @@ fn kind_of(req: &ServiceRequest) -> Option<Kind> {
     searching.then_some(Kind::Search)
 }
 
-fn client(req: &ServiceRequest, state: &AppState) -> String {
+fn client(req: &ServiceRequest, jwt: Option<&JwtKeys>) -> String {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .and_then(|(_, t)| state.jwt.verify(t.trim()));
+        .and_then(|(_, t)| jwt?.verify(t.trim()));
     match token {
         Some(claims) => format!("editor:{}", claims.sub),
         None => format!(
@@ -119,18 +137,20 @@ pub async fn limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let (Some(state), Some(kind)) = (state, kind_of(&req)) else {
+    let limiter = req.app_data::<web::Data<RateLimiter>>().cloned();
+    let (Some(limiter), Some(kind)) = (limiter, kind_of(&req)) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let limit = match kind {
-        Kind::Write => state.config.write_limit,
-        Kind::Search => state.config.search_limit,
-    };
+    let limit = limiter.limit_of(kind);
     if limit == 0 {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let v = state.limiter.check(&client(&req, &state), kind, limit);
+    let jwt = req.app_data::<web::Data<JwtKeys>>().cloned();
+    let v = limiter.check(
+        &client(&req, jwt.as_ref().map(|j| j.get_ref())),
+        kind,
+        limit,
+    );
     let mut res = if v.allowed {
         next.call(req).await?.map_into_boxed_body()
     } else {

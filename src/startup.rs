@@ -1,86 +1,22 @@
-//! Wiring: the shared state, the App factory used by `serve` and by the tests, opening the
-//! database (external or embedded), and the HTTP server.
+//! Wiring only: the App factory used by `serve` and by the tests (routes, the state and its
+//! parts, middleware), opening the database (external or embedded), and the HTTP server with
+//! the background tasks beside it.
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
-use std::sync::Arc;
 use std::time::Duration;
-
-use diesel::PgConnection;
 
 use actix_web::{web, App, HttpServer};
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::throttle::LoginThrottle;
-use crate::cache::{self, Changes, ResponseCache};
 use crate::config::{Config, ConfigError};
 use crate::db::{self, DbPool};
 use crate::embedded_pg::{EmbeddedPg, EmbeddedPgError, DB_NAME};
-use crate::error::AppError;
-use crate::{operating, routes};
-
-/// What every handler can reach.
-#[derive(Debug)]
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: Config,
-    pub jwt: JwtKeys,
-    pub throttle: LoginThrottle,
-    pub feeds: crate::feeds::FeedCache,
-    pub limiter: crate::rate_limit::RateLimiter,
-    pub cache: Arc<ResponseCache>,
-}
-
-impl AppState {
-    pub fn new(pool: DbPool, config: Config, jwt: JwtKeys) -> Self {
-        // Install the metrics recorder before the first request is counted.
-        operating::metrics_handle();
-        let cache = Arc::new(ResponseCache::new(config.cache, cache::DEFAULT_BUDGET));
-        AppState {
-            cache,
-            pool,
-            config,
-            jwt,
-            throttle: LoginThrottle::default(),
-            feeds: Default::default(),
-            limiter: Default::default(),
-        }
-    }
-
-    /// [`AppState::write`] for sections, tags, correspondents and editors: their names and slugs
-    /// show in every article and list, so everything cached is stale.
-    pub async fn write_shown_everywhere<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let written = self
-            .write(move |c, public| {
-                public.everything();
-                f(c)
-            })
-            .await;
-        if written.is_err() {
-            // Sections or names read inside the failed transaction must not stay.
-            self.cache.directory().forget();
-        }
-        written
-    }
-
-    /// Runs `f` in a transaction for a write that may change what the public sees: `f` records
-    /// the [`Changes`]; they are sent to the other processes on commit and evicted from this
-    /// process's cache before the caller answers.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut PgConnection, &mut Changes) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        cache::write(&self.pool, &self.cache, f).await
-    }
-}
+use crate::state::AppState;
+use crate::{cache, operating, routes};
 
 /// Browsers on the configured origins may call the API with a token and the headers the
 /// contract uses, and read the ones it sends.
@@ -112,7 +48,8 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
-/// The application: routes, extractor configuration and middleware.
+/// The application: routes, extractor configuration and middleware; the state, and beside it
+/// the parts middleware reads.
 pub fn app(
     state: web::Data<AppState>,
 ) -> App<
@@ -127,6 +64,10 @@ pub fn app(
     let cors = cors(&state.config.cors_origins);
     let with_cors = !state.config.cors_origins.is_empty();
     App::new()
+        .app_data(web::Data::from(state.cache.clone()))
+        .app_data(web::Data::from(state.limiter.clone()))
+        .app_data(web::Data::new(state.jwt.clone()))
+        .app_data(web::Data::new(state.pool.clone()))
         .app_data(state)
         .configure(routes::configure)
         .wrap(from_fn(crate::cache::middleware::serve))
@@ -226,10 +167,9 @@ pub async fn serve(
     let bind = config.bind.clone();
     let config_grace = config.shutdown_grace_secs;
     let state = web::Data::new(AppState::new(pool.clone(), config, jwt));
-    cache::listener::spawn(database_url, &state.cache);
-    let purger = actix_web::rt::spawn(crate::idempotency::purge_loop(pool.clone()));
-    let scheduler =
-        actix_web::rt::spawn(crate::articles::scheduler::run(pool, state.cache.clone()));
+    cache::listener::spawn(database_url, &state.cache, &state.directory);
+    let purger = actix_web::rt::spawn(crate::idempotency::purge_loop(pool));
+    let scheduler = actix_web::rt::spawn(crate::articles::scheduler::run(state.writer.clone()));
     let grace = config_grace;
     let server = HttpServer::new(move || app(state.clone()))
         // Slow clients: the head of a request within 5 s, a closed connection dropped within 1 s.

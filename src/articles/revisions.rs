@@ -19,7 +19,7 @@ use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
 use crate::schema::{article_revisions, editors};
-use crate::startup::AppState;
+use crate::state::{AppState, Reach};
 use crate::{db, http_cache};
 
 /// One stored version of an article.
@@ -247,7 +247,7 @@ pub async fn restore_revision(
     let actor = auth.editor.clone();
     let views = Views::new(&state);
     let view = state
-        .write(move |c, changes| {
+        .write(Reach::Articles, move |c, changes| {
             let w = write::restore(c, views.directory(), &actor, id, (n, version), changes)?;
             views.written(c, w)
         })

@@ -3,7 +3,6 @@
 //! share a database: rows are claimed with `FOR UPDATE SKIP LOCKED`, so each article is published
 //! exactly once.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -12,11 +11,11 @@ use uuid::Uuid;
 
 use super::workflow::Status;
 use super::write::{self, Move};
-use crate::cache::{Changes, ResponseCache};
-use crate::db::DbPool;
+use crate::cache::Changes;
 use crate::directory::Directory;
 use crate::error::AppError;
 use crate::schema::articles;
+use crate::state::{Reach, Writer};
 
 /// Publishes up to 100 due articles (in the caller's transaction); returns how many.
 pub fn publish_due(
@@ -54,16 +53,17 @@ pub fn publish_due(
 
 /// Runs [`publish_due`] every second until the process ends, as a write like any other:
 /// notified to the other processes and evicted here.
-pub async fn run(pool: DbPool, cache: Arc<ResponseCache>) {
+pub async fn run(writer: Writer) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let shared = cache.clone();
-        let published = crate::cache::write(&pool, &cache, move |c, changes| {
-            publish_due(c, shared.directory(), changes)
-        })
-        .await;
+        let dir = writer.directory().clone();
+        let published = writer
+            .write(Reach::Articles, move |c, changes| {
+                publish_due(c, &dir, changes)
+            })
+            .await;
         // A commit cut off (outcome unknown) has already evicted everything; any other failure
         // changed nothing.
         if let Err(e) = published {

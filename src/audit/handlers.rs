@@ -15,7 +15,7 @@ use crate::editors::Role;
 use crate::error::{AppError, Problem};
 use crate::pagination::{self, Cursor, Page, PageInfo};
 use crate::schema::{audit_log, editors};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::validate::query_time;
 use crate::{db, http_cache};
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::db;
 use crate::editors::{queries, Editor, Role};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// An authenticated, active staff account, re-read from the database on every request so that
 /// deactivation and role changes take effect at once.

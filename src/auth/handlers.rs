@@ -9,7 +9,7 @@ use super::{jwt, password, refresh, Auth};
 use crate::editors::views::{ChangePasswordRequest, EditorView};
 use crate::editors::{model::EditorChangeset, queries, Editor};
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::validate::Checks;
 use crate::{audit, db};
 

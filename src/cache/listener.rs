@@ -8,36 +8,64 @@ use std::time::{Duration, Instant};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
 use super::changes::{Changes, CHANNEL};
-use super::{ResponseCache, Scope};
+use super::{forget, ResponseCache, Scope};
+use crate::directory::Directory;
 
 /// How often the connection is read for notifications.
 pub const POLL: Duration = Duration::from_millis(100);
 
+/// What the listener keeps fresh: this process's responses and directory.
+struct Kept {
+    responses: Weak<ResponseCache>,
+    directory: Weak<Directory>,
+}
+
+impl Kept {
+    fn alive(&self) -> bool {
+        self.responses.strong_count() > 0
+    }
+
+    /// Applies `changed` unless the process has let go of its caches (then `false`).
+    fn forget(&self, changed: &[Scope], sender: Option<uuid::Uuid>) -> bool {
+        let (Some(responses), Some(directory)) =
+            (self.responses.upgrade(), self.directory.upgrade())
+        else {
+            return false;
+        };
+        // This process evicted its own changes before answering the write.
+        if sender != Some(responses.instance()) {
+            forget(changed, &responses, &directory);
+        }
+        true
+    }
+}
+
 /// Starts the listener thread (also with responses not cached: the section tree is kept
 /// whatever the setting); it ends when the cache is dropped.
-pub fn spawn(url: String, cache: &Arc<ResponseCache>) {
-    let cache = Arc::downgrade(cache);
+pub fn spawn(url: String, responses: &Arc<ResponseCache>, directory: &Arc<Directory>) {
+    let kept = Kept {
+        responses: Arc::downgrade(responses),
+        directory: Arc::downgrade(directory),
+    };
     let started = std::thread::Builder::new()
         .name("cache-listener".into())
-        .spawn(move || run(&url, &cache));
+        .spawn(move || run(&url, &kept));
     if let Err(e) = started {
         tracing::error!(error = %e, "cannot start the cache listener");
     }
 }
 
-fn run(url: &str, cache: &Weak<ResponseCache>) {
+fn run(url: &str, kept: &Kept) {
     let mut first = true;
-    while cache.strong_count() > 0 {
+    while kept.alive() {
         match listen(url) {
             Ok(mut conn) => {
                 if !first {
                     tracing::info!("cache listener reconnected: evicting everything");
                 }
-                if let Some(c) = cache.upgrade() {
-                    c.evict(&[Scope::Everything]);
-                }
+                kept.forget(&[Scope::Everything], None);
                 first = false;
-                if let Err(e) = receive(&mut conn, cache) {
+                if let Err(e) = receive(&mut conn, kept) {
                     tracing::warn!(error = %e, "cache listener lost its connection");
                 }
             }
@@ -55,20 +83,18 @@ fn listen(url: &str) -> diesel::QueryResult<PgConnection> {
 }
 
 /// Applies notifications until the connection fails or the cache is gone.
-fn receive(conn: &mut PgConnection, cache: &Weak<ResponseCache>) -> diesel::QueryResult<()> {
+fn receive(conn: &mut PgConnection, kept: &Kept) -> diesel::QueryResult<()> {
     let mut checked = Instant::now();
     loop {
-        let Some(cache) = cache.upgrade() else {
+        if !kept.alive() {
             return Ok(());
-        };
+        }
         for n in conn.notifications_iter() {
             let (sender, changes) = Changes::parse(&n?.payload);
-            // This process evicted its own changes before answering the write.
-            if sender != Some(cache.instance()) {
-                cache.evict(&changes.0);
+            if !kept.forget(&changes.0, sender) {
+                return Ok(());
             }
         }
-        drop(cache);
         // Reading notifications does not notice a dead server; a query does.
         if checked.elapsed() > Duration::from_secs(2) {
             diesel::sql_query("SELECT 1").execute(conn)?;

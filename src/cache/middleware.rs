@@ -13,9 +13,8 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 
-use super::{Coding, Dependencies, Entry, Scope};
+use super::{Coding, Dependencies, Entry, ResponseCache, Scope};
 use crate::http_cache;
-use crate::startup::AppState;
 
 /// The cache key: the path and the query exactly as sent.
 fn key(req: &ServiceRequest) -> String {
@@ -46,8 +45,8 @@ pub async fn serve(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let Some(state) = state.filter(|s| s.cache.enabled() && eligible(&req)) else {
+    let cache = req.app_data::<web::Data<ResponseCache>>().cloned();
+    let Some(cache) = cache.filter(|c| c.enabled() && eligible(&req)) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let key = key(&req);
@@ -56,7 +55,7 @@ pub async fn serve(
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
     );
-    if let Some(entry) = state.cache.get(&key) {
+    if let Some(entry) = cache.get(&key) {
         metrics::counter!("response_cache_total", "result" => "hit").increment(1);
         let res = respond(&Conditions::of(req.headers()), &entry, coding);
         return Ok(req.into_response(res));
@@ -66,7 +65,7 @@ pub async fn serve(
     let conditions = Conditions::of(req.headers());
     req.headers_mut().remove(header::IF_NONE_MATCH);
     req.headers_mut().remove(header::IF_MODIFIED_SINCE);
-    let generation = state.cache.generation();
+    let generation = cache.generation();
     let res = next.call(req).await?;
     if !shareable(&res) {
         let (http_req, mut res) = res.into_parts();
@@ -92,7 +91,7 @@ pub async fn serve(
     let mut headers = head.headers().clone();
     headers.remove(header::CONTENT_LENGTH);
     let entry = Arc::new(Entry::new(headers, bytes, scopes).expiring(declared.ttl));
-    state.cache.insert(generation, key, entry.clone());
+    cache.insert(generation, key, entry.clone());
     let res = respond(&conditions, &entry, coding);
     Ok(ServiceResponse::new(http_req, res))
 }

@@ -5,8 +5,8 @@
 //! - [`middleware::serve`] answers from it and fills it;
 //! - handlers narrow an entry's scopes with [`depends_on`] (by default an entry depends on
 //!   [`Scope::All`], which every change of public content evicts);
-//! - writes collect [`Changes`] in their transaction; `AppState::write` sends them to the other
-//!   processes (`NOTIFY`, on commit) and evicts them here before the response leaves;
+//! - writes collect [`Changes`] in their transaction; `state::Writer::write` sends them to the
+//!   other processes (`NOTIFY`, on commit) and [`forget`]s them here before the response leaves;
 //!   [`listener`] applies the other processes' changes.
 //!
 //! A generation counter closes the race between a read that rendered old content and a write
@@ -28,41 +28,16 @@ use uuid::Uuid;
 
 pub use changes::Changes;
 
-/// Runs `f` in a transaction for a write that may change what the public sees (handlers through
-/// `AppState::write`, and the scheduler): `f` records the [`Changes`]; they are sent to the other
-/// processes on commit and evicted from `cache` before this returns.
-pub async fn write<T, F>(
-    pool: &crate::db::DbPool,
-    cache: &std::sync::Arc<ResponseCache>,
-    f: F,
-) -> Result<T, crate::error::AppError>
-where
-    F: FnOnce(&mut diesel::PgConnection, &mut Changes) -> Result<T, crate::error::AppError>
-        + Send
-        + 'static,
-    T: Send + 'static,
-{
-    use crate::error::AppError;
-    let instance = cache.instance();
-    let written = crate::db::transaction(pool, move |c| {
-        let mut changes = Changes::default();
-        let value = f(c, &mut changes)?;
-        changes.notify(c, instance)?;
-        Ok((value, changes))
-    })
-    .await;
-    match written {
-        Ok((value, changes)) => {
-            cache.evict(&changes.0);
-            Ok(value)
-        }
-        Err(e @ AppError::CommitUnknown(_)) => {
-            // It may have been saved, and what it changed is not known here.
-            cache.evict(&[Scope::Everything]);
-            Err(e)
-        }
-        Err(e) => Err(e),
+use crate::directory::Directory;
+
+/// Applies what a write changed to what this process keeps in memory: the responses that
+/// depend on it and, when sections or names may have changed ([`Scope::Everything`]), the
+/// directory.
+pub fn forget(changed: &[Scope], responses: &ResponseCache, directory: &Directory) {
+    if changed.contains(&Scope::Everything) {
+        directory.forget();
     }
+    responses.evict(changed);
 }
 
 /// What a cached response depends on, and what a write changes.
@@ -246,8 +221,6 @@ pub struct ResponseCache {
     instance: Uuid,
     generation: AtomicU64,
     store: RwLock<Store>,
-    /// Not responses, but kept and forgotten with them (on, even when responses are not).
-    directory: crate::directory::Directory,
 }
 
 impl ResponseCache {
@@ -258,17 +231,11 @@ impl ResponseCache {
             instance: Uuid::new_v4(),
             generation: AtomicU64::new(0),
             store: RwLock::default(),
-            directory: Default::default(),
         }
     }
 
     pub fn enabled(&self) -> bool {
         self.enabled
-    }
-
-    /// The section tree and the names of this process.
-    pub fn directory(&self) -> &crate::directory::Directory {
-        &self.directory
     }
 
     pub fn instance(&self) -> Uuid {
@@ -333,7 +300,6 @@ impl ResponseCache {
         let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
         if changed.contains(&Scope::Everything) {
-            self.directory.forget();
             store.entries.clear();
             store.weight = 0;
         } else {

@@ -17,7 +17,7 @@ use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, Page, PageInfo};
 use crate::slug::{self, MAX_SLUG_LEN};
-use crate::startup::AppState;
+use crate::state::{AppState, Reach};
 use crate::validate::{clean_optional, Checks};
 use crate::{audit, db, http_cache};
 
@@ -191,7 +191,7 @@ pub async fn create_correspondent(
         updated_at: now,
     };
     let created = state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             check_editor(c, row.editor_id)?;
             row.slug = if explicit {
                 base
@@ -272,7 +272,7 @@ pub async fn update_correspondent(
         updated_at: Some(Utc::now()),
     };
     let row = state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             queries::find(c, &IdOrSlug::Id(id))?
                 .ok_or_else(|| AppError::not_found("correspondent"))?;
             check_editor(c, changes.editor_id.flatten())?;
@@ -310,7 +310,7 @@ pub async fn delete_correspondent(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             queries::find(c, &IdOrSlug::Id(id))?
                 .ok_or_else(|| AppError::not_found("correspondent"))?;
             if queries::in_bylines(c, id)? {

@@ -23,7 +23,8 @@ use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::schema::{articles, editors};
 use crate::sections::queries::{self as sections, NewSection};
-use crate::startup::{AppState, StartError};
+use crate::startup::StartError;
+use crate::state::{AppState, Reach};
 use crate::tags::queries::{self as tags, Tag};
 use crate::{db, slug};
 
@@ -205,7 +206,9 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
         .map_err(|e| StartError::Database(e.to_string()))?,
     };
     let articles = state
-        .write_shown_everywhere(move |c| seed_content(c, &admin, &editor))
+        .write(Reach::Everywhere, move |c, _| {
+            seed_content(c, &admin, &editor)
+        })
         .await
         .map_err(|e| StartError::Database(e.to_string()))?;
     let mut report = format!("demo content: {articles} articles loaded");

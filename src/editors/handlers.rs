@@ -10,7 +10,7 @@ use super::views::{CreateEditorRequest, EditorView, UpdateEditorRequest};
 use crate::auth::{password, refresh, Auth};
 use crate::error::{AppError, Problem};
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
-use crate::startup::AppState;
+use crate::state::{AppState, Reach};
 use crate::validate::Checks;
 use crate::{audit, db, http_cache};
 
@@ -243,7 +243,7 @@ pub async fn update_editor(
         updated_at: Some(Utc::now()),
     };
     let editor = state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
             let loses_admin = current.role() == Role::Admin
                 && current.active
@@ -309,7 +309,7 @@ pub async fn delete_editor(
         ));
     }
     state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             let current = queries::find(c, id)?.ok_or_else(|| AppError::not_found("editor"))?;
             if current.role() == Role::Admin
                 && current.active

@@ -19,7 +19,7 @@ use crate::auth::OptionalAuth;
 use crate::error::{AppError, FieldError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{Page, PageInfo};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{cache, db, http_cache};
 
 pub const DEFAULT_ITEMS: i64 = 50;

@@ -12,7 +12,7 @@ use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
 use crate::slug::MAX_SLUG_LEN;
-use crate::startup::AppState;
+use crate::state::{AppState, Reach};
 use crate::validate::{clean_optional, Checks};
 use crate::{audit, db, http_cache};
 
@@ -155,7 +155,7 @@ pub async fn create_section(
         position: b.position.unwrap_or(0),
     };
     let view = state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             if let Some(p) = new.parent_id {
                 queries::find(c, &IdOrSlug::Id(p))?
                     .ok_or_else(|| AppError::invalid_field("parent_id", "no such section"))?;
@@ -223,7 +223,7 @@ pub async fn update_section(
         updated_at: Some(Utc::now()),
     };
     let view = state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
             if let Some(Some(parent)) = changes.parent_id {
                 queries::find(c, &IdOrSlug::Id(parent))?
@@ -269,7 +269,7 @@ pub async fn delete_section(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
             if queries::in_use(c, id)? {
                 return Err(AppError::conflict(

@@ -12,7 +12,7 @@ use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
 use crate::slug::{self, MAX_SLUG_LEN};
-use crate::startup::AppState;
+use crate::state::{AppState, Reach};
 use crate::validate::Checks;
 use crate::{audit, db, http_cache};
 
@@ -134,7 +134,7 @@ pub async fn create_tag(
     let actor = auth.id();
     let explicit = b.slug.is_some();
     let tag = state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             let slug = if explicit {
                 base
             } else {
@@ -205,7 +205,7 @@ pub async fn update_tag(
         updated_at: Some(Utc::now()),
     };
     let tag = state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("tag"))?;
             let tag = queries::update(c, id, &changes)?;
             audit::entity(c, actor, "update", "tag", id)?;
@@ -240,7 +240,7 @@ pub async fn delete_tag(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write_shown_everywhere(move |c| {
+        .write(Reach::Everywhere, move |c, _| {
             if queries::delete(c, id)? == 0 {
                 return Err(AppError::not_found("tag"));
             }

@@ -16,7 +16,8 @@ use newsdesk::config::{Config, Secret};
 use newsdesk::db::{self, QueryCounter};
 use newsdesk::editors::Role;
 use newsdesk::embedded_pg::EmbeddedPg;
-use newsdesk::startup::{app, AppState};
+use newsdesk::startup::app;
+use newsdesk::state::{AppState, Writer};
 
 pub const PASSWORD: &str = "correct-horse-battery";
 pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123456789";
@@ -311,14 +312,17 @@ impl TestApp {
         Self::start_with(db, scheduler, config())
     }
 
-    fn start_with(db: TestDb, scheduler: bool, config: Config) -> TestApp {
+    fn start_with(db: TestDb, with_scheduler: bool, config: Config) -> TestApp {
         let (pool, queries) = db::build_counted_pool(&db.url, 4);
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
         let state = web::Data::new(AppState::new(pool, config, jwt.clone()));
-        let cache = state.cache.clone();
         let (tx, rx) = mpsc::channel();
         // The scheduler polls every second: its own pool keeps its statements out of the count.
-        let scheduler_pool = db::build_pool(&db.url, 1);
+        let scheduler = Writer::new(
+            db::build_pool(&db.url, 1),
+            state.cache.clone(),
+            state.directory.clone(),
+        );
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let server = HttpServer::new(move || app(state.clone()))
@@ -327,8 +331,8 @@ impl TestApp {
                     .expect("bind");
                 let addr = server.addrs()[0];
                 let server = server.shutdown_timeout(1).run();
-                if scheduler {
-                    actix_web::rt::spawn(newsdesk::articles::scheduler::run(scheduler_pool, cache));
+                if with_scheduler {
+                    actix_web::rt::spawn(newsdesk::articles::scheduler::run(scheduler));
                 }
                 tx.send((addr, server.handle())).expect("send address");
                 let _ = server.await;

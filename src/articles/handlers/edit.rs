@@ -14,7 +14,7 @@ use crate::auth::{Auth, Token};
 use crate::db;
 use crate::editors::Role;
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::{AppState, Reach};
 
 /// Create an article: a draft at version 1 (any staff role).
 #[utoipa::path(
@@ -85,7 +85,7 @@ pub async fn update_article(
     let actor = auth.editor.clone();
     let views = Views::new(&state);
     let view = state
-        .write(move |c, changes| {
+        .write(Reach::Articles, move |c, changes| {
             let dir = views.directory();
             let w = write::update(c, dir, &actor, id, body.into_inner(), if_match, changes)?;
             views.written(c, w)
@@ -135,7 +135,7 @@ pub async fn transition_article(
     };
     let views = Views::new(&state);
     let view = state
-        .write(move |c, changes| {
+        .write(Reach::Articles, move |c, changes| {
             let actor = token.editor(c)?;
             let w = write::transition(c, views.directory(), Some(&actor), id, m, changes)?;
             views.written(c, w)
@@ -173,7 +173,9 @@ pub async fn delete_article(
     let actor = auth.editor.clone();
     let views = Views::new(&state);
     state
-        .write(move |c, changes| write::delete(c, views.directory(), &actor, id, changes))
+        .write(Reach::Articles, move |c, changes| {
+            write::delete(c, views.directory(), &actor, id, changes)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

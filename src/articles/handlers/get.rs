@@ -10,7 +10,7 @@ use crate::auth::OptionalAuth;
 use crate::cache::{self, Scope};
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{db, http_cache};
 
 /// One article by id or slug, with previous/next links (上一篇 / 下一篇).

@@ -14,7 +14,7 @@ use crate::error::{AppError, FieldError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, Page, PageInfo};
 use crate::search::{self, SearchQuery};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::validate::query_time;
 use crate::{correspondents, db, http_cache, tags, text};
 
@@ -96,7 +96,7 @@ async fn list(
     let section_slug = section_from_path.clone().or(q.section);
     let (tag, person, want_total) = (q.tag, q.correspondent, q.count.unwrap_or(false));
     let path_form = section_from_path.is_some();
-    let cache = state.cache.clone();
+    let directory = state.directory.clone();
     let (items, next_cursor, total, scopes) = db::run(&state.pool, move |c| {
         let mut filter = ListFilter {
             visibility,
@@ -113,7 +113,7 @@ async fn list(
         // A filtered list changes only with the articles of its section, tag or byline.
         let mut scopes = Vec::new();
         if let Some(slug) = section_slug {
-            let tree = cache.directory().sections.tree(c)?;
+            let tree = directory.sections.tree(c)?;
             match tree.by_slug(&slug) {
                 Some(s) => {
                     filter.section_ids = Some(tree.subtree(s.id));
@@ -168,7 +168,7 @@ async fn list(
         } else {
             None
         };
-        let mut rel = related(c, cache.directory(), &rows)?;
+        let mut rel = related(c, &directory, &rows)?;
         let mut items: Vec<ArticleListItem> = rows.into_iter().map(|a| rel.take_item(a)).collect();
         if let Some(sq) = &filter.search {
             let ids: Vec<Uuid> = items.iter().map(|a| a.id).collect();

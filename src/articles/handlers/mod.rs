@@ -19,11 +19,10 @@ use crate::editors::{self, Editor};
 use crate::error::AppError;
 use std::sync::Arc;
 
-use crate::cache::ResponseCache;
 use crate::directory::Directory;
 use crate::http_cache;
 use crate::sections::views::SectionRef;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Loads the related rows of a page: one query whatever the page size, two with responsible
 /// editors (sections and names come from the directory in memory).
@@ -54,19 +53,19 @@ pub(crate) fn related(
 #[derive(Debug, Clone)]
 pub struct Views {
     pub public_url: String,
-    cache: Arc<ResponseCache>,
+    directory: Arc<Directory>,
 }
 
 impl Views {
     pub fn new(state: &AppState) -> Views {
         Views {
             public_url: state.config.public_url.clone(),
-            cache: state.cache.clone(),
+            directory: state.directory.clone(),
         }
     }
 
     pub fn directory(&self) -> &Directory {
-        self.cache.directory()
+        &self.directory
     }
 
     /// The whole view of one article, with previous/next links.

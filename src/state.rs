@@ -1,0 +1,140 @@
+//! What every handler reaches, at the bottom of the house: the pool, the configuration, the keys,
+//! the caches in memory, and the one entry point of every write that may change what the public
+//! sees ([`Writer::write`]). Routes, handlers and middleware import it; it imports nothing of
+//! theirs. Middleware takes only the part it needs (`web::Data<ResponseCache>`,
+//! `web::Data<RateLimiter>`, `web::Data<JwtKeys>`, `web::Data<DbPool>`), registered beside it.
+
+use std::sync::Arc;
+
+use diesel::PgConnection;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::throttle::LoginThrottle;
+use crate::cache::{self, Changes, ResponseCache, Scope};
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::directory::Directory;
+use crate::error::AppError;
+use crate::feeds::FeedCache;
+use crate::rate_limit::RateLimiter;
+use crate::telemetry;
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Config,
+    pub jwt: JwtKeys,
+    pub throttle: LoginThrottle,
+    pub feeds: FeedCache,
+    pub limiter: Arc<RateLimiter>,
+    /// Rendered public responses.
+    pub cache: Arc<ResponseCache>,
+    /// The section tree and the names of correspondents and tags.
+    pub directory: Arc<Directory>,
+    pub writer: Writer,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: Config, jwt: JwtKeys) -> Self {
+        // Install the metrics recorder before the first request is counted.
+        telemetry::metrics_handle();
+        let cache = Arc::new(ResponseCache::new(config.cache, cache::DEFAULT_BUDGET));
+        let directory = Arc::new(Directory::default());
+        let limiter = Arc::new(RateLimiter::new(config.write_limit, config.search_limit));
+        AppState {
+            writer: Writer::new(pool.clone(), cache.clone(), directory.clone()),
+            cache,
+            directory,
+            limiter,
+            pool,
+            config,
+            jwt,
+            throttle: LoginThrottle::default(),
+            feeds: FeedCache::default(),
+        }
+    }
+
+    /// [`Writer::write`] with this state's writer.
+    pub async fn write<T, F>(&self, reach: Reach, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection, &mut Changes) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(reach, f).await
+    }
+}
+
+/// How far what a write changes shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Articles: the write records in [`Changes`] where the public sees the article before and
+    /// after (nothing for a draft).
+    Articles,
+    /// Sections, tags, correspondents and editors: their names and slugs show in every article
+    /// and list, so everything cached (and the directory) is stale.
+    Everywhere,
+}
+
+/// The one way a write that may change public content is made: in one transaction, its
+/// [`Changes`] sent to the other processes on commit (`NOTIFY`) and evicted from this process's
+/// caches before the caller answers. Cheap to clone (the scheduler holds one).
+#[derive(Debug, Clone)]
+pub struct Writer {
+    pool: DbPool,
+    cache: Arc<ResponseCache>,
+    directory: Arc<Directory>,
+}
+
+impl Writer {
+    pub fn new(pool: DbPool, cache: Arc<ResponseCache>, directory: Arc<Directory>) -> Writer {
+        Writer {
+            pool,
+            cache,
+            directory,
+        }
+    }
+
+    /// The directory writes validate against (the section tree, the names).
+    pub fn directory(&self) -> &Arc<Directory> {
+        &self.directory
+    }
+
+    /// Runs `f` in a transaction; `f` records what it changed in the [`Changes`] (with
+    /// [`Reach::Everywhere`] they are everything already).
+    pub async fn write<T, F>(&self, reach: Reach, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection, &mut Changes) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let instance = self.cache.instance();
+        let written = db::transaction(&self.pool, move |c| {
+            let mut changes = Changes::default();
+            if reach == Reach::Everywhere {
+                changes.everything();
+            }
+            let value = f(c, &mut changes)?;
+            changes.notify(c, instance)?;
+            Ok((value, changes))
+        })
+        .await;
+        match written {
+            Ok((value, changes)) => {
+                cache::forget(&changes.0, &self.cache, &self.directory);
+                Ok(value)
+            }
+            Err(e @ AppError::CommitUnknown(_)) => {
+                // It may have been saved, and what it changed is not known here.
+                cache::forget(&[Scope::Everything], &self.cache, &self.directory);
+                Err(e)
+            }
+            Err(e) => {
+                if reach == Reach::Everywhere {
+                    // Sections or names read inside the failed transaction must not stay.
+                    self.directory.forget();
+                }
+                Err(e)
+            }
+        }
+    }
+}
