@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
+use crate::editors::accounts::{self, NewAccount};
 use crate::editors::Role;
 use crate::startup::{self, Database, StartError};
 use crate::state::AppState;
@@ -214,23 +215,11 @@ async fn create_editor(
             buf.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let mut checks = crate::validate::Checks::new();
-    checks.email("email", email.trim());
-    checks.text("name", &name, 100);
-    crate::auth::password::check_new("password", &password, &mut checks);
-    checks
-        .finish()
+    let account = NewAccount::parse(&email, &name, role.as_str(), password)
         .map_err(|e| StartError::Database(e.to_string()))?;
-    let editor = crate::editors::handlers::create(
-        state,
-        email.trim().to_owned(),
-        name.trim().to_owned(),
-        role,
-        password,
-        None,
-    )
-    .await
-    .map_err(|e| StartError::Database(e.to_string()))?;
+    let editor = accounts::create(&state.pool, account, None)
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?;
     println!("created {} {} ({})", editor.role, editor.email, editor.id);
     Ok(())
 }

@@ -163,9 +163,7 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
-    let span = tracing::Span::current();
-    actix_web::web::block(move || {
-        let _entered = span.enter();
+    crate::blocking::run(move || {
         let mut pooled = pool.get().map_err(AppError::from)?;
         let result = f(&mut pooled.conn);
         if let Err(AppError::Unavailable(_) | AppError::CommitUnknown(_)) = &result {
@@ -174,8 +172,7 @@ where
         }
         result
     })
-    .await
-    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+    .await?
 }
 
 /// Like [`run`], inside one transaction: nothing of a failed write survives. When the
@@ -224,7 +221,7 @@ pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, AppError> {
     let result = conn
         .run_pending_migrations(MIGRATIONS)
         .map(|done| done.iter().map(|m| m.to_string()).collect())
-        .map_err(|e| AppError::Internal(format!("migration failed: {e}")));
+        .map_err(|e| AppError::internal("migrating", e));
     diesel::sql_query(format!("SELECT pg_advisory_unlock({LOCK})")).execute(conn)?;
     result
 }

@@ -105,9 +105,21 @@ pub enum AppError {
     /// 503: the connection was lost while the write was being committed; it may be saved.
     #[error("commit outcome unknown: {0}")]
     CommitUnknown(String),
-    /// 500: a bug or an unexpected failure; the message is logged, not sent.
+    /// 500: a bug or an unexpected failure; the cause and its chain are logged, never sent.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] BoxedError),
+}
+
+/// The original error behind an [`AppError::Internal`], kept for the log.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
+/// An unexpected failure named by what was being done, with the error that caused it.
+#[derive(Debug, thiserror::Error)]
+#[error("{doing}")]
+pub struct Failed {
+    doing: &'static str,
+    #[source]
+    cause: BoxedError,
 }
 
 impl AppError {
@@ -136,6 +148,19 @@ impl AppError {
     pub fn not_found(what: &str) -> Self {
         AppError::NotFound(format!("{what} not found"))
     }
+    /// 500 for `cause`, met while `doing` something (both logged).
+    pub fn internal(doing: &'static str, cause: impl Into<BoxedError>) -> Self {
+        AppError::Internal(Box::new(Failed {
+            doing,
+            cause: cause.into(),
+        }))
+    }
+
+    /// 500 for a broken invariant (no underlying error).
+    pub fn bug(what: &'static str) -> Self {
+        AppError::Internal(what.into())
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         AppError::Conflict {
             code,
@@ -229,7 +254,9 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            AppError::Internal(cause) => {
+                tracing::error!(cause = %chain(cause.as_ref()), "internal error")
+            }
             AppError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
             AppError::CommitUnknown(cause) => tracing::error!(%cause, "commit outcome unknown"),
             _ => {}
@@ -253,6 +280,30 @@ impl ResponseError for AppError {
             _ => {}
         }
         res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+/// An error and its sources, `outer: inner: innermost`.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        AppError::internal("JSON", e)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::internal("the blocking task failed", e)
     }
 }
 
@@ -300,10 +351,10 @@ impl From<DieselError> for AppError {
                         "invalid_text",
                         "text must be valid UTF-8 without NUL characters",
                     ),
-                    _ => AppError::Internal(format!("database: {}", info.message())),
+                    _ => AppError::internal("database", DieselError::DatabaseError(kind, info)),
                 }
             }
-            other => AppError::Internal(format!("database: {other}")),
+            other => AppError::internal("database", other),
         }
     }
 }

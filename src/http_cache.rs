@@ -73,8 +73,7 @@ pub fn json_response<T: Serialize>(
 ) -> Result<HttpResponse, AppError> {
     // Pages are kilobytes: start big enough that the buffer is seldom grown and copied.
     let mut bytes = Vec::with_capacity(8 * 1024);
-    serde_json::to_writer(&mut bytes, body)
-        .map_err(|e| AppError::Internal(format!("serialise: {e}")))?;
+    serde_json::to_writer(&mut bytes, body)?;
     let etag = etag_of(&bytes);
     Ok(respond(req, authenticated, etag, "application/json", bytes))
 }

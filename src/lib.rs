@@ -7,6 +7,7 @@ pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod blocking;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -189,9 +189,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(articles::handlers::edit::update_article)
             .service(articles::handlers::edit::transition_article)
             .service(articles::handlers::edit::delete_article)
-            .service(articles::revisions::list_revisions)
-            .service(articles::revisions::get_revision)
-            .service(articles::revisions::restore_revision)
+            .service(articles::handlers::revisions::list_revisions)
+            .service(articles::handlers::revisions::get_revision)
+            .service(articles::handlers::revisions::restore_revision)
             .service(audit::handlers::list_audit),
     )
     .default_service(web::to(fallback));

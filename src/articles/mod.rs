@@ -2,8 +2,9 @@
 
 pub mod handlers;
 pub mod model;
+pub mod policy;
 pub mod queries;
-pub mod revisions;
+pub mod read;
 pub mod scheduler;
 pub mod views;
 pub mod workflow;

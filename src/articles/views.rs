@@ -1,19 +1,17 @@
-//! Article wire types and their assembly from rows.
-
-use std::collections::HashMap;
+//! Article wire types: what requests send and responses carry. Assembled from rows by
+//! [`super::read`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::model::{Article, ArticleSummary};
-use super::queries::{BylineEntry, TagEntry};
+use super::queries::RevisionRow;
 use super::workflow::Status;
 use crate::editors::views::EditorRef;
+use crate::error::AppError;
 use crate::sections::views::SectionRef;
 use crate::tags::views::TagRef;
-use crate::text;
 
 /// A credited person, as printed (`通讯员 夏洋`).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -109,131 +107,6 @@ pub struct ArticleView {
     pub char_count: i32,
     pub reading_minutes: i32,
     pub links: ArticleLinks,
-}
-
-/// The related rows of a page of articles, loaded in a fixed number of queries.
-#[derive(Debug, Default)]
-pub struct Related {
-    pub sections: HashMap<Uuid, SectionRef>,
-    pub bylines: HashMap<Uuid, Vec<BylineView>>,
-    pub tags: HashMap<Uuid, Vec<TagRef>>,
-    pub editors: HashMap<Uuid, EditorRef>,
-}
-
-impl Related {
-    pub fn new(
-        sections: Vec<SectionRef>,
-        bylines: Vec<BylineEntry>,
-        tags: Vec<TagEntry>,
-        editors: Vec<(Uuid, String)>,
-    ) -> Self {
-        let mut r = Related::default();
-        for s in sections {
-            r.sections.insert(s.id, s);
-        }
-        for b in bylines {
-            r.bylines.entry(b.article_id).or_default().push(BylineView {
-                correspondent_id: b.correspondent_id,
-                name: b.name,
-                role: b.role,
-                affiliation: b.affiliation,
-            });
-        }
-        for t in tags {
-            r.tags.entry(t.article_id).or_default().push(TagRef {
-                id: t.id,
-                slug: t.slug,
-                name: t.name,
-            });
-        }
-        for (id, display_name) in editors {
-            r.editors.insert(id, EditorRef { id, display_name });
-        }
-        r
-    }
-
-    pub fn item(&self, a: &ArticleSummary) -> ArticleListItem {
-        let tags = self.tags.get(&a.id).cloned().unwrap_or_default();
-        let byline = self.bylines.get(&a.id).cloned().unwrap_or_default();
-        self.assemble(a.clone(), tags, byline)
-    }
-
-    /// Like [`Related::item`], moving the article's fields and its byline and tags out instead
-    /// of copying them (each article of a page is taken once).
-    pub fn take_item(&mut self, a: ArticleSummary) -> ArticleListItem {
-        let tags = self.tags.remove(&a.id).unwrap_or_default();
-        let byline = self.bylines.remove(&a.id).unwrap_or_default();
-        self.assemble(a, tags, byline)
-    }
-
-    fn assemble(
-        &self,
-        a: ArticleSummary,
-        tags: Vec<TagRef>,
-        byline: Vec<BylineView>,
-    ) -> ArticleListItem {
-        ArticleListItem {
-            id: a.id,
-            section: self
-                .sections
-                .get(&a.section_id)
-                .cloned()
-                .unwrap_or(SectionRef {
-                    id: a.section_id,
-                    slug: String::new(),
-                    name: String::new(),
-                }),
-            tags,
-            byline,
-            editor: a.editor_id.and_then(|id| self.editors.get(&id).cloned()),
-            status: a.status(),
-            reading_minutes: text::reading_minutes(a.char_count),
-            cover_image: a.cover_url.map(|url| CoverImage {
-                url,
-                caption: a.cover_caption,
-                credit: a.cover_credit,
-            }),
-            slug: a.slug,
-            title: a.title,
-            subtitle: a.subtitle,
-            summary: a.summary,
-            source: a.source,
-            publish_at: a.publish_at,
-            published_at: a.published_at,
-            created_at: a.created_at,
-            updated_at: a.updated_at,
-            version: a.version,
-            char_count: a.char_count,
-            highlight: None,
-        }
-    }
-
-    pub fn view(mut self, a: &Article, links: ArticleLinks) -> ArticleView {
-        let i = self.take_item(a.summary_row());
-        ArticleView {
-            id: i.id,
-            slug: i.slug,
-            title: i.title,
-            subtitle: i.subtitle,
-            summary: i.summary,
-            body_html: a.body_html.clone(),
-            section: i.section,
-            tags: i.tags,
-            byline: i.byline,
-            editor: i.editor,
-            source: i.source,
-            cover_image: i.cover_image,
-            status: i.status,
-            publish_at: i.publish_at,
-            published_at: i.published_at,
-            created_at: i.created_at,
-            updated_at: i.updated_at,
-            version: i.version,
-            char_count: i.char_count,
-            reading_minutes: i.reading_minutes,
-            links,
-        }
-    }
 }
 
 /// `GET /articles` query.
@@ -392,5 +265,39 @@ impl ArticleSnapshot {
     /// The ids of the correspondents in the byline.
     pub fn people(&self) -> Vec<Uuid> {
         self.byline.iter().map(|b| b.correspondent_id).collect()
+    }
+}
+
+/// One stored version of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    /// The article's version after this write (1 = creation).
+    pub number: i32,
+    /// Who wrote it (`null` for the scheduler, or a deleted account).
+    pub editor: Option<EditorRef>,
+    pub created_at: DateTime<Utc>,
+    /// `create`, `update`, `submit`, `send_back`, `schedule`, `unschedule`, `publish`,
+    /// `archive` or `restore`.
+    pub action: String,
+    pub note: Option<String>,
+    /// Names of the fields this write changed.
+    pub changed: Vec<String>,
+    pub snapshot: ArticleSnapshot,
+}
+
+impl RevisionView {
+    pub fn from_row(row: RevisionRow) -> Result<RevisionView, AppError> {
+        let (number, editor_id, display_name, created_at, action, note, changed, snapshot) = row;
+        Ok(RevisionView {
+            number,
+            editor: editor_id
+                .zip(display_name)
+                .map(|(id, display_name)| EditorRef { id, display_name }),
+            created_at,
+            action,
+            note,
+            changed: changed.into_iter().flatten().collect(),
+            snapshot: serde_json::from_value(snapshot)?,
+        })
     }
 }

@@ -79,7 +79,7 @@ fn verified(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Uuid)>, Ap
     };
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Internal("application state missing".into()))?
+        .ok_or_else(|| AppError::bug("application state missing"))?
         .clone();
     let claims = state
         .jwt

@@ -50,7 +50,7 @@ fn tokens(
     let access_token = state
         .jwt
         .issue(editor.id, editor.role().as_str())
-        .map_err(|e| AppError::Internal(format!("sign token: {e}")))?;
+        .map_err(|e| AppError::internal("signing a token", e))?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer".into(),
@@ -110,14 +110,8 @@ pub async fn login(
         Ok(queries::find_by_email(c, &lookup)?)
     })
     .await?;
-    // Verify against a dummy hash for unknown emails: both paths take the same time.
-    let hash = editor.as_ref().map_or_else(
-        || password::dummy_hash().to_owned(),
-        |e| e.password_hash.clone(),
-    );
-    let matches = web::block(move || password::verify(&given, &hash))
-        .await
-        .map_err(|e| AppError::Internal(format!("verify: {e}")))?;
+    let hash = editor.as_ref().map(|e| e.password_hash.clone());
+    let matches = password::verify(given, hash).await?;
     let editor = match editor {
         Some(e) if matches && e.active => e,
         _ => {
@@ -234,16 +228,13 @@ pub async fn change_my_password(
     password::check_new("new_password", &new_password, &mut checks);
     checks.finish()?;
     let current_hash = auth.editor.password_hash.clone();
-    let new_hash = web::block(move || {
-        if password::verify(&current_password, &current_hash) {
-            password::hash(&new_password).map(Some)
-        } else {
-            Ok(None)
-        }
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("hash: {e}")))??
-    .ok_or_else(|| AppError::invalid_field("current_password", "is not the current password"))?;
+    if !password::verify(current_password, Some(current_hash)).await? {
+        return Err(AppError::invalid_field(
+            "current_password",
+            "is not the current password",
+        ));
+    }
+    let new_hash = password::hash(new_password).await?;
     let id = auth.id();
     db::transaction(&state.pool, move |c| {
         queries::update(

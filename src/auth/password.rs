@@ -1,4 +1,6 @@
-//! argon2id password hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane).
+//! argon2id password hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane). [`hash`] and
+//! [`verify`] run on the blocking pool (a hash takes tens of milliseconds of CPU); the
+//! `_blocking` forms are for callers already off the async executor.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -8,6 +10,7 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use crate::blocking;
 use crate::error::AppError;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -39,17 +42,32 @@ fn hasher() -> Argon2<'static> {
     )
 }
 
-/// Hashes `password` into a PHC string.
-pub fn hash(password: &str) -> Result<String, AppError> {
+/// Hashes `password` into a PHC string, on the blocking pool.
+pub async fn hash(password: String) -> Result<String, AppError> {
+    blocking::run(move || hash_blocking(&password)).await?
+}
+
+/// Whether `password` matches `phc`, on the blocking pool; without a hash (an unknown account)
+/// it is checked against a dummy one, so that both answers take as long.
+pub async fn verify(password: String, phc: Option<String>) -> Result<bool, AppError> {
+    blocking::run(move || match phc {
+        Some(phc) => verify_blocking(&password, &phc),
+        None => verify_blocking(&password, dummy_hash()),
+    })
+    .await
+}
+
+/// [`hash`] on the calling thread.
+pub fn hash_blocking(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     hasher()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("hash password: {e}")))
+        .map_err(|e| AppError::internal("hashing a password", e.to_string()))
 }
 
-/// Whether `password` matches `phc`. Malformed hashes never match.
-pub fn verify(password: &str, phc: &str) -> bool {
+/// Whether `password` matches `phc` on the calling thread. Malformed hashes never match.
+fn verify_blocking(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|parsed| {
             Argon2::default()
@@ -60,7 +78,7 @@ pub fn verify(password: &str, phc: &str) -> bool {
 }
 
 /// A hash of nothing, verified when the email is unknown so that a login takes as long either way.
-pub fn dummy_hash() -> &'static str {
+fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
@@ -94,24 +112,24 @@ mod tests {
     #[test]
     fn hash_and_verify() {
         use_fast_params_for_tests();
-        let h = hash("correct horse battery").unwrap();
+        let h = hash_blocking("correct horse battery").unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery", &h));
-        assert!(!verify("wrong", &h));
-        assert!(!verify("x", "not a hash"));
+        assert!(verify_blocking("correct horse battery", &h));
+        assert!(!verify_blocking("wrong", &h));
+        assert!(!verify_blocking("x", "not a hash"));
     }
 
     #[test]
     fn unknown_emails_cost_a_real_verification() {
         // The dummy hash has the parameters of real ones, so verifying against it takes as long.
         use_fast_params_for_tests();
-        let real = hash("some password").unwrap();
+        let real = hash_blocking("some password").unwrap();
         let params = |phc: &str| {
             let parsed = PasswordHash::new(phc).unwrap();
             (parsed.algorithm.to_string(), parsed.params.to_string())
         };
         assert_eq!(params(dummy_hash()), params(&real));
-        assert!(!verify("anything", dummy_hash()));
+        assert!(!verify_blocking("anything", dummy_hash()));
     }
 
     #[test]

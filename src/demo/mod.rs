@@ -18,7 +18,8 @@ use crate::articles::Status;
 use crate::cache::Changes;
 use crate::correspondents::queries::{self as people, Correspondent};
 use crate::directory::Directory;
-use crate::editors::{Editor, Role};
+use crate::editors::accounts::{self, NewAccount};
+use crate::editors::Editor;
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::schema::{articles, editors};
@@ -171,16 +172,12 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
     let (admin, admin_password) = match existing {
         Some(a) => (a, None),
         None => {
-            let a = crate::editors::handlers::create(
-                state,
-                DEMO_ADMIN_EMAIL.into(),
-                "演示管理员".into(),
-                Role::Admin,
-                password.clone(),
-                None,
-            )
-            .await
-            .map_err(|e| StartError::Database(e.to_string()))?;
+            let account =
+                NewAccount::parse(DEMO_ADMIN_EMAIL, "演示管理员", "admin", password.clone())
+                    .map_err(|e| StartError::Database(e.to_string()))?;
+            let a = accounts::create(&state.pool, account, None)
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?;
             (a, Some(password))
         }
     };
@@ -194,16 +191,14 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
     .map_err(|e| StartError::Database(e.to_string()))?
     {
         Some(e) => e,
-        None => crate::editors::handlers::create(
-            state,
-            "hefan@newsdesk.local".into(),
-            "何帆".into(),
-            Role::Editor,
-            random_password(),
-            None,
-        )
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))?,
+        None => {
+            let account =
+                NewAccount::parse("hefan@newsdesk.local", "何帆", "editor", random_password())
+                    .map_err(|e| StartError::Database(e.to_string()))?;
+            accounts::create(&state.pool, account, None)
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?
+        }
     };
     let articles = state
         .write(Reach::Everywhere, move |c, _| {
@@ -326,7 +321,7 @@ fn publish(
 
 fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result<usize, AppError> {
     let seed: Seed = serde_json::from_str(SEED_ARTICLE)
-        .map_err(|e| AppError::Internal(format!("seed article: {e}")))?;
+        .map_err(|e| AppError::internal("reading the seed article", e))?;
     let already: i64 = articles::table.count().get_result(c)?;
     if already > 0 {
         return Ok(0);

@@ -4,7 +4,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::model::{EditorChangeset, NewEditor, Role};
+use super::accounts::{self, NewAccount};
+use super::model::{EditorChangeset, Role};
 use super::queries;
 use super::views::{CreateEditorRequest, EditorView, UpdateEditorRequest};
 use crate::auth::{password, refresh, Auth};
@@ -127,23 +128,8 @@ pub async fn create_editor(
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Admin)?;
     let body = body.into_inner();
-    let mut checks = Checks::new();
-    checks.email("email", body.email.trim());
-    checks.text("display_name", &body.display_name, 100);
-    let role = parse_role("role", &body.role, &mut checks);
-    password::check_new("password", &body.password, &mut checks);
-    checks.finish()?;
-    let role = role.unwrap_or(Role::Contributor);
-    let actor = auth.id();
-    let editor = create(
-        &state,
-        body.email.trim().to_owned(),
-        body.display_name.trim().to_owned(),
-        role,
-        body.password,
-        Some(actor),
-    )
-    .await?;
+    let account = NewAccount::parse(&body.email, &body.display_name, &body.role, body.password)?;
+    let editor = accounts::create(&state.pool, account, Some(auth.id())).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -151,37 +137,6 @@ pub async fn create_editor(
         ))
         .insert_header(("Cache-Control", http_cache::PRIVATE))
         .json(EditorView::from(&editor)))
-}
-
-/// Hashes the password off the async threads and inserts the editor (also used by the CLI).
-pub async fn create(
-    state: &AppState,
-    email: String,
-    display_name: String,
-    role: Role,
-    password: String,
-    actor: Option<Uuid>,
-) -> Result<super::Editor, AppError> {
-    let hash = web::block(move || password::hash(&password))
-        .await
-        .map_err(|e| AppError::Internal(format!("hash: {e}")))??;
-    db::transaction(&state.pool, move |c| {
-        let editor = queries::insert(
-            c,
-            &NewEditor {
-                id: Uuid::now_v7(),
-                email: &email,
-                display_name: &display_name,
-                role: role.as_str(),
-                password_hash: &hash,
-            },
-        )?;
-        if let Some(actor) = actor {
-            audit::entity(c, actor, "create", "editor", editor.id)?;
-        }
-        Ok(editor)
-    })
-    .await
 }
 
 /// Update a staff account (admin). `active: false` deactivates it at once.
@@ -226,11 +181,7 @@ pub async fn update_editor(
     }
     checks.finish()?;
     let password_hash = match body.password {
-        Some(p) => Some(
-            web::block(move || password::hash(&p))
-                .await
-                .map_err(|e| AppError::Internal(format!("hash: {e}")))??,
-        ),
+        Some(p) => Some(password::hash(p).await?),
         None => None,
     };
     let actor = auth.id();

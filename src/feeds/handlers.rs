@@ -13,8 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::model::{self, FeedItem, Scope};
 use super::render::{self, Ninjs};
 use super::Rendered;
-use crate::articles::handlers::{may_read, Views};
+use crate::articles::policy::may_read;
 use crate::articles::queries as article_queries;
+use crate::articles::read::Views;
 use crate::auth::OptionalAuth;
 use crate::error::{AppError, FieldError, Problem};
 use crate::ident::IdOrSlug;
@@ -160,7 +161,7 @@ async fn feed(
     let format = Format::parse(format, ninjs_allowed)?;
     let limit = limit(q)?;
     let key = format!("{scope:?}|{format:?}|{limit}");
-    let views = Views::new(&state);
+    let views = Views::new(&state.config.public_url, state.directory.clone());
     let self_url = format!("{}{}", views.public_url, req.path());
     cached(&req, &state, key, format.content_type(), move |c| {
         let (mut meta, items) = model::load(c, &views, &scope, limit, None)?
@@ -184,8 +185,7 @@ async fn feed(
                         total: None,
                     },
                 };
-                serde_json::to_string(&page)
-                    .map_err(|e| AppError::Internal(format!("ninjs: {e}")))?
+                serde_json::to_string(&page)?
             }
         };
         Ok((body.into_bytes(), depends_on))
@@ -323,7 +323,7 @@ pub async fn get_article_ninjs(
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path.into_inner());
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
-    let views = Views::new(&state);
+    let views = Views::new(&state.config.public_url, state.directory.clone());
     let (ninjs, id) = db::run(&state.pool, move |c| {
         let a = article_queries::find(c, &key)?
             .filter(|a| may_read(viewer.as_ref(), a))
@@ -349,7 +349,7 @@ pub async fn get_article_ninjs(
     })
     .await?;
     cache::depends_on(&req, vec![cache::Scope::Article(id)]);
-    let body = serde_json::to_vec(&ninjs).map_err(|e| AppError::Internal(format!("ninjs: {e}")))?;
+    let body = serde_json::to_vec(&ninjs)?;
     Ok(http_cache::respond(
         &req,
         who.is_staff(),
@@ -372,7 +372,7 @@ pub async fn news_sitemap(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let views = Views::new(&state);
+    let views = Views::new(&state.config.public_url, state.directory.clone());
     // The 48-hour window moves with the clock: the cache key changes every five minutes.
     let key = format!("sitemap|{}", Utc::now().timestamp() / 300);
     cache::expires_after(&req, std::time::Duration::from_secs(300));

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::articles::handlers::{related, Views};
 use crate::articles::queries::{self, ListFilter, Sort, Visibility};
+use crate::articles::read::{related, Views};
 use crate::articles::views::BylineView;
 use crate::error::AppError;
 use crate::ident::IdOrSlug;

@@ -222,7 +222,7 @@ pub fn json_feed(meta: &FeedMeta, items: &[FeedItem]) -> Result<String, AppError
         "language": "zh-CN",
         "items": items,
     });
-    serde_json::to_string(&feed).map_err(|e| AppError::Internal(format!("json feed: {e}")))
+    Ok(serde_json::to_string(&feed)?)
 }
 
 /// The ninjs 3.1 `standard` declaration.
@@ -312,7 +312,7 @@ pub fn ninjs(public_url: &str, i: &FeedItem, status: &str) -> Ninjs {
 
 /// The Google News sitemap of `items` (the caller keeps those of the last 48 hours).
 pub fn news_sitemap(public_url: &str, items: &[FeedItem]) -> Result<String, AppError> {
-    let xml_err = |e: std::io::Error| AppError::Internal(format!("sitemap: {e}"));
+    let xml_err = |e: std::io::Error| AppError::internal("writing the sitemap", e);
     let mut w = Writer::new(Vec::new());
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
         .map_err(xml_err)?;
@@ -349,5 +349,5 @@ pub fn news_sitemap(public_url: &str, items: &[FeedItem]) -> Result<String, AppE
     }
     w.write_event(Event::End(BytesEnd::new("urlset")))
         .map_err(xml_err)?;
-    String::from_utf8(w.into_inner()).map_err(|e| AppError::Internal(format!("sitemap: {e}")))
+    String::from_utf8(w.into_inner()).map_err(|e| AppError::internal("writing the sitemap", e))
 }

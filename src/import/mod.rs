@@ -17,7 +17,7 @@ use diesel::sql_types::{Array, Int2, Int4, Nullable, Text, Timestamptz, Uuid as 
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::articles::write::ROLES;
+use crate::articles::write::draft::ROLES;
 use crate::error::AppError;
 use crate::slug::{is_valid, MAX_ARTICLE_SLUG_LEN, MAX_SLUG_LEN};
 use crate::{search, text};
@@ -587,7 +587,7 @@ fn articles_file(
         // On an error the channels close and every thread ends.
         let read = reader
             .join()
-            .unwrap_or_else(|_| Err(AppError::Internal("the import reader panicked".into())));
+            .unwrap_or_else(|_| Err(AppError::bug("the import reader panicked")));
         let counts = written?;
         read?;
         Ok(counts)

@@ -388,7 +388,7 @@ impl TestApp {
 
     /// Creates a staff account directly; returns its id.
     pub fn editor(&self, email: &str, role: Role) -> Uuid {
-        let hash = newsdesk::auth::password::hash(PASSWORD).expect("hash");
+        let hash = newsdesk::auth::password::hash_blocking(PASSWORD).expect("hash");
         let id = Uuid::now_v7();
         diesel::insert_into(newsdesk::schema::editors::table)
             .values((

@@ -5,14 +5,13 @@ use actix_web::{delete, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{article_response, if_match_version, Views};
+use super::{article_response, if_match_version, views};
 use crate::articles::views::{
     ArticleView, CreateArticleRequest, TransitionRequest, UpdateArticleRequest,
 };
 use crate::articles::write::{self, Move};
 use crate::auth::{Auth, Token};
 use crate::db;
-use crate::editors::Role;
 use crate::error::{AppError, Problem};
 use crate::state::{AppState, Reach};
 
@@ -38,7 +37,7 @@ pub async fn create_article(
     state: web::Data<AppState>,
     body: web::Json<CreateArticleRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let views = Views::new(&state);
+    let views = views(&state);
     let view = db::transaction(&state.pool, move |c| {
         let actor = token.editor(c)?;
         let w = write::create(c, views.directory(), &actor, body.into_inner())?;
@@ -83,7 +82,7 @@ pub async fn update_article(
     let id = path.into_inner();
     let if_match = if_match_version(&req)?;
     let actor = auth.editor.clone();
-    let views = Views::new(&state);
+    let views = views(&state);
     let view = state
         .write(Reach::Articles, move |c, changes| {
             let dir = views.directory();
@@ -133,7 +132,7 @@ pub async fn transition_article(
         note: b.note,
         version,
     };
-    let views = Views::new(&state);
+    let views = views(&state);
     let view = state
         .write(Reach::Articles, move |c, changes| {
             let actor = token.editor(c)?;
@@ -165,17 +164,9 @@ pub async fn delete_article(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    if auth.role() == Role::Contributor {
-        return Err(AppError::Forbidden(
-            "only editors and admins delete articles".into(),
-        ));
-    }
     let actor = auth.editor.clone();
-    let views = Views::new(&state);
     state
-        .write(Reach::Articles, move |c, changes| {
-            write::delete(c, views.directory(), &actor, id, changes)
-        })
+        .write(Reach::Articles, move |c, _| write::delete(c, &actor, id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,8 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::{article_response, may_read, Views};
+use super::{article_response, views};
+use crate::articles::policy::may_read;
 use crate::articles::queries;
 use crate::articles::views::ArticleView;
 use crate::auth::OptionalAuth;
@@ -38,7 +39,7 @@ pub async fn get_article(
     let raw = path.into_inner();
     let key = IdOrSlug::parse(&raw);
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
-    let views = Views::new(&state);
+    let views = views(&state);
     enum Found {
         View(Box<ArticleView>),
         Moved(String),

@@ -2,21 +2,20 @@
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use uuid::Uuid;
 
-use super::related;
-use crate::articles::queries::{self, ListFilter, Sort, Visibility};
+use crate::articles::policy;
+use crate::articles::queries::{ListFilter, Sort};
+use crate::articles::read::{self, ListPage, ListRequest};
 use crate::articles::views::{ArticleListItem, ArticleListQuery};
 use crate::articles::workflow::Status;
 use crate::auth::OptionalAuth;
-use crate::cache::{self, Scope};
+use crate::cache;
 use crate::error::{AppError, FieldError, Problem};
-use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, Page, PageInfo};
-use crate::search::{self, SearchQuery};
+use crate::search::SearchQuery;
 use crate::state::AppState;
 use crate::validate::query_time;
-use crate::{correspondents, db, http_cache, tags, text};
+use crate::{db, http_cache};
 
 fn bad_param(field: &str, message: &str) -> AppError {
     AppError::BadRequest {
@@ -88,18 +87,9 @@ async fn list(
         .transpose()?;
     let published_after = query_time("published_after", q.published_after.as_deref())?;
     let published_before = query_time("published_before", q.published_before.as_deref())?;
-    let visibility = match &staff {
-        None => Visibility::Public,
-        Some(e) if e.role().is_desk() => Visibility::Desk,
-        Some(e) => Visibility::Contributor(e.id),
-    };
-    let section_slug = section_from_path.clone().or(q.section);
-    let (tag, person, want_total) = (q.tag, q.correspondent, q.count.unwrap_or(false));
-    let path_form = section_from_path.is_some();
-    let directory = state.directory.clone();
-    let (items, next_cursor, total, scopes) = db::run(&state.pool, move |c| {
-        let mut filter = ListFilter {
-            visibility,
+    let request = ListRequest {
+        filter: ListFilter {
+            visibility: policy::visibility(staff.as_ref()),
             section_ids: None,
             tag_id: None,
             correspondent_id: None,
@@ -108,83 +98,24 @@ async fn list(
             published_before,
             search,
             sort,
-        };
-        let mut empty = false;
-        // A filtered list changes only with the articles of its section, tag or byline.
-        let mut scopes = Vec::new();
-        if let Some(slug) = section_slug {
-            let tree = directory.sections.tree(c)?;
-            match tree.by_slug(&slug) {
-                Some(s) => {
-                    filter.section_ids = Some(tree.subtree(s.id));
-                    scopes.push(Scope::Section(s.id));
-                }
-                None if path_form => return Err(AppError::not_found("section")),
-                None => empty = true,
-            }
-        }
-        if let Some(t) = tag {
-            match tags::queries::find(c, &IdOrSlug::parse(&t))? {
-                Some(t) => {
-                    filter.tag_id = Some(t.id);
-                    scopes.push(Scope::Tag(t.id));
-                }
-                None => empty = true,
-            }
-        }
-        if let Some(p) = person {
-            match correspondents::queries::find(c, &IdOrSlug::parse(&p))? {
-                Some(p) => {
-                    filter.correspondent_id = Some(p.id);
-                    scopes.push(Scope::Person(p.id));
-                }
-                None => empty = true,
-            }
-        }
-        if empty {
-            return Ok((vec![], None, want_total.then_some(0), vec![Scope::All]));
-        }
-        if scopes.is_empty() {
-            scopes.push(Scope::All);
-        }
-        let (rows, next) = match &filter.search {
-            Some(sq) if relevance => {
-                let hits = queries::search(c, &filter, sq, after.as_ref(), limit)?;
-                let (hits, next) = pagination::finish(hits, limit, |(a, tier)| Cursor {
-                    kind: 'q',
-                    at: a.published_at,
-                    key: Some(tier.to_string()),
-                    id: a.id,
-                });
-                (hits.into_iter().map(|(a, _)| a).collect::<Vec<_>>(), next)
-            }
-            _ => {
-                let rows = queries::list(c, &filter, after.as_ref(), limit)?;
-                pagination::finish(rows, limit, |a| sort.cursor_of(a))
-            }
-        };
-        let total = if want_total {
-            Some(queries::count(c, &filter)?)
-        } else {
-            None
-        };
-        let mut rel = related(c, &directory, &rows)?;
-        let mut items: Vec<ArticleListItem> = rows.into_iter().map(|a| rel.take_item(a)).collect();
-        if let Some(sq) = &filter.search {
-            let ids: Vec<Uuid> = items.iter().map(|a| a.id).collect();
-            let bodies: std::collections::HashMap<Uuid, String> =
-                queries::bodies(c, &ids)?.into_iter().collect();
-            for item in &mut items {
-                let body = bodies
-                    .get(&item.id)
-                    .map(|b| text::plain_text(b))
-                    .unwrap_or_default();
-                item.highlight = search::highlight(&item.summary, &sq.words)
-                    .or_else(|| search::highlight(&body, &sq.words))
-                    .or_else(|| search::highlight(&item.title, &sq.words));
-            }
-        }
-        Ok((items, next, total, scopes))
+        },
+        section_in_path: section_from_path.is_some(),
+        section: section_from_path.or(q.section),
+        tag: q.tag,
+        correspondent: q.correspondent,
+        after,
+        limit,
+        relevance,
+        want_total: q.count.unwrap_or(false),
+    };
+    let directory = state.directory.clone();
+    let ListPage {
+        items,
+        next_cursor,
+        total,
+        scopes,
+    } = db::run(&state.pool, move |c| {
+        read::list_page(c, &directory, request)
     })
     .await?;
     cache::depends_on(&req, scopes);

@@ -2,70 +2,30 @@
 //! revision (who, when, what changed, the editable fields at that version).
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use diesel::PgConnection;
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::handlers::{article_response, if_match_version, Views};
-use super::model::Article;
-use super::queries;
-use super::views::ArticleSnapshot;
-use super::write;
+use super::{article_response, if_match_version, views};
+use crate::articles::model::Article;
+use crate::articles::views::RevisionView;
+use crate::articles::{policy, queries, write};
 use crate::auth::Auth;
-use crate::editors::views::EditorRef;
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
-use crate::schema::{article_revisions, editors};
 use crate::state::{AppState, Reach};
 use crate::{db, http_cache};
 
-/// One stored version of an article.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RevisionView {
-    /// The article's version after this write (1 = creation).
-    pub number: i32,
-    /// Who wrote it (`null` for the scheduler, or a deleted account).
-    pub editor: Option<EditorRef>,
-    pub created_at: DateTime<Utc>,
-    /// `create`, `update`, `submit`, `send_back`, `schedule`, `unschedule`, `publish`,
-    /// `archive` or `restore`.
-    pub action: String,
-    pub note: Option<String>,
-    /// Names of the fields this write changed.
-    pub changed: Vec<String>,
-    pub snapshot: ArticleSnapshot,
+/// The article, when the caller may see its history: the desk, or the contributor who wrote it.
+fn readable(conn: &mut PgConnection, auth: &Auth, id: Uuid) -> Result<Article, AppError> {
+    queries::find(conn, &IdOrSlug::Id(id))?
+        .filter(|a| policy::may_read_history(&auth.editor, a))
+        .ok_or_else(|| AppError::not_found("article"))
 }
 
-type RevisionRow = (
-    i32,
-    Option<Uuid>,
-    Option<String>,
-    DateTime<Utc>,
-    String,
-    Option<String>,
-    Vec<Option<String>>,
-    serde_json::Value,
-);
-
-fn view(row: RevisionRow) -> Result<RevisionView, AppError> {
-    let (number, editor_id, display_name, created_at, action, note, changed, snapshot) = row;
-    Ok(RevisionView {
-        number,
-        editor: editor_id
-            .zip(display_name)
-            .map(|(id, display_name)| EditorRef { id, display_name }),
-        created_at,
-        action,
-        note,
-        changed: changed.into_iter().flatten().collect(),
-        snapshot: serde_json::from_value(snapshot)
-            .map_err(|e| AppError::Internal(format!("revision {number}: {e}")))?,
-    })
-}
-
+/// Revisions of `article` as sent.
 fn load(
     conn: &mut PgConnection,
     article: Uuid,
@@ -73,40 +33,10 @@ fn load(
     before: Option<i32>,
     limit: i64,
 ) -> Result<Vec<RevisionView>, AppError> {
-    let mut q = article_revisions::table
-        .left_join(editors::table)
-        .filter(article_revisions::article_id.eq(article))
-        .select((
-            article_revisions::number,
-            article_revisions::editor_id,
-            editors::display_name.nullable(),
-            article_revisions::created_at,
-            article_revisions::action,
-            article_revisions::note,
-            article_revisions::changed,
-            article_revisions::snapshot,
-        ))
-        .order(article_revisions::number.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(n) = number {
-        q = q.filter(article_revisions::number.eq(n));
-    }
-    if let Some(b) = before {
-        q = q.filter(article_revisions::number.lt(b));
-    }
-    q.load::<RevisionRow>(conn)?.into_iter().map(view).collect()
-}
-
-/// The article, when the caller may see its history: the desk, or the contributor who wrote it.
-fn readable(conn: &mut PgConnection, auth: &Auth, id: Uuid) -> Result<Article, AppError> {
-    let a =
-        queries::find(conn, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("article"))?;
-    if auth.role().is_desk() || a.created_by == Some(auth.id()) {
-        Ok(a)
-    } else {
-        Err(AppError::not_found("article"))
-    }
+    queries::revisions(conn, article, number, before, limit)?
+        .into_iter()
+        .map(RevisionView::from_row)
+        .collect()
 }
 
 /// An article's revisions, newest first (staff who may see the article).
@@ -216,7 +146,7 @@ pub struct RestoreRequest {
     params(("id" = Uuid, Path, description = "Article id"), ("n" = i32, Path, description = "Revision number")),
     request_body(content = Option<RestoreRequest>, description = "Optional; `{}` or no body"),
     responses(
-        (status = 200, description = "Restored; version bumped", body = super::views::ArticleView),
+        (status = 200, description = "Restored; version bumped", body = crate::articles::views::ArticleView),
         (status = 400, description = "Bad id, number or body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
@@ -245,7 +175,7 @@ pub async fn restore_revision(
     };
     let version = if_match_version(&req)?.or(given.version);
     let actor = auth.editor.clone();
-    let views = Views::new(&state);
+    let views = views(&state);
     let view = state
         .write(Reach::Articles, move |c, changes| {
             let w = write::restore(c, views.directory(), &actor, id, (n, version), changes)?;

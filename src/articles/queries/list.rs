@@ -1,0 +1,228 @@
+//! The filtered, keyset-paged list of `GET /articles` and feeds, and search by relevance.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use crate::articles::model::ArticleSummary;
+use crate::articles::workflow::Status;
+use crate::pagination::Cursor;
+use crate::schema::{article_bylines, article_tags, articles};
+use crate::search::SearchQuery;
+
+/// Who may see what in a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published articles only.
+    Public,
+    /// Editors and admins: everything.
+    Desk,
+    /// A contributor: published articles and its own.
+    Contributor(Uuid),
+}
+
+/// The ordering of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// `published_at desc, id desc` (unpublished first for staff).
+    Published,
+    /// `updated_at desc, id desc` (staff only).
+    Updated,
+}
+
+impl Sort {
+    pub fn cursor_kind(self) -> char {
+        match self {
+            Sort::Published => 'p',
+            Sort::Updated => 'u',
+        }
+    }
+
+    pub fn cursor_of(self, a: &ArticleSummary) -> Cursor {
+        let at = match self {
+            Sort::Published => a.published_at,
+            Sort::Updated => Some(a.updated_at),
+        };
+        Cursor {
+            kind: self.cursor_kind(),
+            at,
+            key: None,
+            id: a.id,
+        }
+    }
+}
+
+/// Every filter of `GET /articles`, resolved to ids.
+#[derive(Debug, Clone)]
+pub struct ListFilter {
+    pub visibility: Visibility,
+    pub section_ids: Option<Vec<Uuid>>,
+    pub tag_id: Option<Uuid>,
+    pub correspondent_id: Option<Uuid>,
+    pub status: Option<Status>,
+    pub published_after: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTime<Utc>>,
+    /// `?q=`: only published articles containing every word.
+    pub search: Option<SearchQuery>,
+    pub sort: Sort,
+}
+
+/// A SQL string literal. The search words and lexemes only ever hold letters, digits and
+/// Chinese characters, and quotes are doubled all the same.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+type Boxed<'a> = articles::BoxedQuery<'a, diesel::pg::Pg>;
+
+fn filtered(f: &ListFilter) -> Boxed<'static> {
+    let mut q = articles::table.into_boxed();
+    q = match f.visibility {
+        Visibility::Public => q.filter(articles::status.eq(Status::Published.as_str())),
+        Visibility::Desk => q,
+        Visibility::Contributor(me) => q.filter(
+            articles::status
+                .eq(Status::Published.as_str())
+                .or(articles::created_by.eq(me)),
+        ),
+    };
+    if let Some(status) = f.status {
+        q = q.filter(articles::status.eq(status.as_str()));
+    }
+    if let Some(ids) = &f.section_ids {
+        q = q.filter(articles::section_id.eq_any(ids.clone()));
+    }
+    if let Some(tag) = f.tag_id {
+        q = q.filter(
+            articles::id.eq_any(
+                article_tags::table
+                    .filter(article_tags::tag_id.eq(tag))
+                    .select(article_tags::article_id),
+            ),
+        );
+    }
+    if let Some(person) = f.correspondent_id {
+        q = q.filter(
+            articles::id.eq_any(
+                article_bylines::table
+                    .filter(article_bylines::correspondent_id.eq(person))
+                    .select(article_bylines::article_id),
+            ),
+        );
+    }
+    if let Some(t) = f.published_after {
+        q = q.filter(articles::published_at.ge(t));
+    }
+    if let Some(t) = f.published_before {
+        q = q.filter(articles::published_at.lt(t));
+    }
+    if let Some(search) = &f.search {
+        // Candidates through the GIN index, then every word as a substring.
+        q = q
+            .filter(articles::status.eq(Status::Published.as_str()))
+            .filter(sql::<Bool>(&format!(
+                "articles.search @@ {}::tsquery",
+                literal(&search.tsquery)
+            )));
+        for w in &search.words {
+            q = q.filter(sql::<Bool>(&format!(
+                "strpos(lower(articles.title || ' ' || articles.summary || ' ' || articles.body_html), {}) > 0",
+                literal(w)
+            )));
+        }
+    }
+    q
+}
+
+/// One page of search hits by relevance: title hits first (tier 0), then the rest (tier 1),
+/// newest first within a tier; each row with its tier. One index-ordered query per tier.
+pub fn search(
+    conn: &mut PgConnection,
+    f: &ListFilter,
+    q: &SearchQuery,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<(ArticleSummary, u8)>> {
+    let in_title = format!("articles.search_title @@ {}::tsquery", literal(&q.tsquery));
+    let first_tier = after
+        .and_then(|c| c.key.as_deref())
+        .map_or(0, |k| u8::from(k == "1"));
+    let mut out: Vec<(ArticleSummary, u8)> = Vec::new();
+    for tier in first_tier..=1 {
+        let need = limit + 1 - i64::try_from(out.len()).unwrap_or(i64::MAX);
+        if need <= 0 {
+            break;
+        }
+        let tier_sql = if tier == 0 {
+            in_title.clone()
+        } else {
+            format!("NOT ({in_title})")
+        };
+        let mut query = filtered(f)
+            .select(ArticleSummary::as_select())
+            .filter(sql::<Bool>(&tier_sql));
+        if let (Some(c), true) = (after, tier == first_tier) {
+            query = query.filter(
+                sql::<Bool>("(articles.published_at, articles.id) < (")
+                    .bind::<Timestamptz, _>(c.at.unwrap_or_else(Utc::now))
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(c.id)
+                    .sql(")"),
+            );
+        }
+        let rows = query
+            .order((articles::published_at.desc(), articles::id.desc()))
+            .limit(need)
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|r| (r, tier)));
+    }
+    Ok(out)
+}
+
+/// One page (`limit + 1` rows, so the caller knows whether there is a next one).
+pub fn list(
+    conn: &mut PgConnection,
+    f: &ListFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<ArticleSummary>> {
+    let mut q = filtered(f).select(ArticleSummary::as_select());
+    if let Some(c) = after {
+        // Row comparisons let PostgreSQL walk the (key, id) index from the cursor on.
+        q = match (f.sort, c.at) {
+            (Sort::Published, Some(at)) => q.filter(
+                sql::<Bool>("(articles.published_at, articles.id) < (")
+                    .bind::<Timestamptz, _>(at)
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(c.id)
+                    .sql(")"),
+            ),
+            (Sort::Published, None) => q.filter(
+                articles::published_at
+                    .is_not_null()
+                    .or(articles::published_at.is_null().and(articles::id.lt(c.id))),
+            ),
+            (Sort::Updated, at) => q.filter(
+                sql::<Bool>("(articles.updated_at, articles.id) < (")
+                    .bind::<Timestamptz, _>(at.unwrap_or_else(Utc::now))
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(c.id)
+                    .sql(")"),
+            ),
+        };
+    }
+    let q = match f.sort {
+        Sort::Published => q.order((
+            articles::published_at.desc().nulls_first(),
+            articles::id.desc(),
+        )),
+        Sort::Updated => q.order((articles::updated_at.desc(), articles::id.desc())),
+    };
+    q.limit(limit + 1).load(conn)
+}
+
+pub fn count(conn: &mut PgConnection, f: &ListFilter) -> QueryResult<i64> {
+    filtered(f).count().get_result(conn)
+}

@@ -1,0 +1,42 @@
+//! `POST /articles`: a new draft at version 1 with revision 1.
+
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use super::draft::{self, Draft};
+use super::store::{self, Revision};
+use super::Written;
+use crate::articles::policy;
+use crate::articles::queries;
+use crate::articles::views::CreateArticleRequest;
+use crate::directory::Directory;
+use crate::editors::Editor;
+use crate::error::AppError;
+
+pub fn create(
+    conn: &mut PgConnection,
+    dir: &Directory,
+    actor: &Editor,
+    req: CreateArticleRequest,
+) -> Result<Written, AppError> {
+    if req.editor_id.is_some() {
+        policy::may_set_editor(actor)?;
+    }
+    let slug_given = req.slug.is_some();
+    let mut d = Draft::new(req);
+    if !slug_given {
+        d.s.slug = draft::unique_slug(conn, &d.s.title, None)?;
+    }
+    d.validate(conn, dir)?;
+    if slug_given && queries::slug_taken(conn, &d.s.slug, None)? {
+        return Err(draft::slug_taken_error());
+    }
+    let a = store::insert(conn, Uuid::now_v7(), &d, actor.id)?;
+    let revision = Revision {
+        editor: Some(actor.id),
+        action: "create",
+        note: None,
+        changed: &[],
+    };
+    store::record(conn, &dir.names, &a, revision)
+}
