@@ -5,6 +5,7 @@ use std::io::Read;
 use clap::{Parser, Subcommand};
 
 use crate::auth::jwt::JwtKeys;
+use crate::blocking;
 use crate::config::Config;
 use crate::editors::accounts::{self, NewAccount};
 use crate::editors::Role;
@@ -106,7 +107,7 @@ pub async fn run(cli: Cli) -> i32 {
     match run_with_database(command).await {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("newsdesk: {e}");
+            eprintln!("newsdesk: {}", crate::error::chain(&e));
             1
         }
     }
@@ -122,7 +123,7 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
     let db_config = config.clone();
     // A restore needs the database as it is: empty, not migrated.
     let restoring = matches!(command, Command::Restore { .. });
-    let database = actix_web::web::block(move || {
+    let database = blocking::run(move || {
         if restoring {
             Database::connect(&db_config)
         } else {
@@ -130,7 +131,7 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
         }
     })
     .await
-    .map_err(|e| StartError::Database(e.to_string()))??;
+    .map_err(StartError::app("opening the database"))??;
     let secret = config.resolve_jwt_secret();
     let result = match (command, secret) {
         (_, Err(e)) => Err(e.into()),
@@ -142,13 +143,18 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
             let jwt = JwtKeys::new(&secret);
             let state = AppState::new(database.pool.clone(), config.clone(), jwt.clone());
             if database.embedded.is_some() {
-                crate::demo::seed_if_empty(&state).await?;
+                crate::demo::seed_if_empty(&state)
+                    .await
+                    .map_err(StartError::app("loading the demo content"))?;
             }
             startup::serve(config, database.url.clone(), database.pool.clone(), jwt).await
         }
         (Command::SeedDemo { articles, seed, .. }, Ok(secret)) => {
             let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
-            println!("{}", crate::demo::seed(&state).await?);
+            let report = crate::demo::seed(&state)
+                .await
+                .map_err(StartError::app("loading the demo content"))?;
+            println!("{report}");
             match articles {
                 None => Ok(()),
                 Some(n) => {
@@ -172,26 +178,24 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
         (Command::Backup { out }, Ok(_)) => {
             let url = database.url.clone();
             let shown = out.display().to_string();
-            actix_web::web::block(move || crate::backup::dump(&url, &out))
+            blocking::run(move || crate::backup::dump(&url, &out))
                 .await
-                .map_err(|e| StartError::Database(e.to_string()))?
-                .map_err(|e| StartError::Database(e.to_string()))?;
+                .map_err(StartError::app("writing the backup"))??;
             println!("backup written to {shown}");
             Ok(())
         }
         (Command::Restore { file }, Ok(_)) => {
             let url = database.url.clone();
-            actix_web::web::block(move || crate::backup::restore(&url, &file))
+            blocking::run(move || crate::backup::restore(&url, &file))
                 .await
-                .map_err(|e| StartError::Database(e.to_string()))?
-                .map_err(|e| StartError::Database(e.to_string()))?;
+                .map_err(StartError::app("restoring the backup"))??;
             database.prepare()?;
             println!("restored");
             Ok(())
         }
         (Command::Openapi, Ok(_)) => Ok(()),
     };
-    let closer = actix_web::web::block(move || database.close()).await;
+    let closer = blocking::run(move || database.close()).await;
     if let Err(e) = closer {
         tracing::error!(error = %e, "shutdown");
     }
@@ -204,9 +208,8 @@ async fn create_editor(
     name: String,
     role: &str,
 ) -> Result<(), StartError> {
-    let role = Role::parse(role).ok_or_else(|| {
-        StartError::Database("--role must be admin, editor or contributor".into())
-    })?;
+    let role = Role::parse(role)
+        .ok_or_else(|| StartError::Usage("--role must be admin, editor or contributor".into()))?;
     let password = match std::env::var("NEWSDESK_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ => {
@@ -216,10 +219,10 @@ async fn create_editor(
         }
     };
     let account = NewAccount::parse(&email, &name, role.as_str(), password)
-        .map_err(|e| StartError::Database(e.to_string()))?;
+        .map_err(StartError::app("checking the account"))?;
     let editor = accounts::create(&state.pool, account, None)
         .await
-        .map_err(|e| StartError::Database(e.to_string()))?;
+        .map_err(StartError::app("creating the account"))?;
     println!("created {} {} ({})", editor.role, editor.email, editor.id);
     Ok(())
 }
@@ -227,7 +230,7 @@ async fn create_editor(
 async fn import(database: &Database, dir: std::path::PathBuf) -> Result<(), StartError> {
     let pool = database.pool.clone();
     let started = std::time::Instant::now();
-    let report = actix_web::web::block(move || {
+    let report = blocking::run(move || -> Result<_, StartError> {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
@@ -235,19 +238,16 @@ async fn import(database: &Database, dir: std::path::PathBuf) -> Result<(), Star
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        let mut conn = pool
-            .get()
-            .map_err(|e| StartError::Database(e.to_string()))?;
+        let mut conn = pool.get().map_err(StartError::Connect)?;
         let report = crate::import::run(&mut conn, &dir, |done, total| {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
-        })
-        .map_err(|e| StartError::Database(e.to_string()));
+        });
         bar.finish_and_clear();
-        report
+        Ok(report?)
     })
     .await
-    .map_err(|e| StartError::Database(e.to_string()))??;
+    .map_err(StartError::app("importing"))??;
     println!("{report}");
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())

@@ -12,9 +12,12 @@ use std::time::Duration;
 use actix_web::{web, App, HttpServer};
 
 use crate::auth::jwt::JwtKeys;
+use crate::backup::BackupError;
 use crate::config::{Config, ConfigError};
 use crate::db::{self, DbPool};
 use crate::embedded_pg::{EmbeddedPg, EmbeddedPgError, DB_NAME};
+use crate::error::AppError;
+use crate::import::ImportError;
 use crate::state::AppState;
 use crate::{cache, operating, routes};
 
@@ -83,16 +86,37 @@ pub fn app(
         .wrap(from_fn(operating::observe))
 }
 
+/// Why a command could not run; each keeps its cause, and `main` prints the chain.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
     EmbeddedPg(#[from] EmbeddedPgError),
-    #[error("database: {0}")]
-    Database(String),
-    #[error("io: {0}")]
+    #[error("cannot connect to the database")]
+    Connect(#[source] diesel::r2d2::PoolError),
+    /// A step through the application's own code (migrations, the demo content, an account).
+    #[error("{doing}")]
+    App {
+        doing: &'static str,
+        #[source]
+        source: AppError,
+    },
+    #[error("import")]
+    Import(#[from] ImportError),
+    #[error("backup")]
+    Backup(#[from] BackupError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("input/output")]
     Io(#[from] std::io::Error),
+}
+
+impl StartError {
+    /// `source`, met while `doing` something.
+    pub fn app(doing: &'static str) -> impl FnOnce(AppError) -> StartError {
+        move |source| StartError::App { doing, source }
+    }
 }
 
 /// An open database: the pool and, in embedded mode, the cluster (stopped on [`Database::close`]).
@@ -112,16 +136,13 @@ impl Database {
 
     /// Migrations, then search documents that are missing.
     pub fn prepare(&self) -> Result<(), StartError> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| StartError::Database(format!("cannot connect: {e}")))?;
-        let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(e.to_string()))?;
+        let mut conn = self.pool.get().map_err(StartError::Connect)?;
+        let applied = db::migrate(&mut conn).map_err(StartError::app("migrating"))?;
         for m in applied {
             tracing::info!(migration = %m, "applied");
         }
         let reindexed = crate::search::reindex_missing(&mut conn)
-            .map_err(|e| StartError::Database(e.to_string()))?;
+            .map_err(|e| StartError::app("writing missing search documents")(e.into()))?;
         if reindexed > 0 {
             tracing::info!(articles = reindexed, "search documents written");
         }

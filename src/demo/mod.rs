@@ -24,7 +24,6 @@ use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::schema::{articles, editors};
 use crate::sections::queries::{self as sections, NewSection};
-use crate::startup::StartError;
 use crate::state::{AppState, Reach};
 use crate::tags::queries::{self as tags, Tag};
 use crate::{db, slug};
@@ -147,10 +146,8 @@ fn random_password() -> String {
 
 /// Seeds the demo content when the database has no staff account yet (first start of the
 /// embedded mode), printing the demo admin's password once.
-pub async fn seed_if_empty(state: &AppState) -> Result<(), StartError> {
-    let count: i64 = db::run(&state.pool, |c| Ok(editors::table.count().get_result(c)?))
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))?;
+pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
+    let count: i64 = db::run(&state.pool, |c| Ok(editors::table.count().get_result(c)?)).await?;
     if count == 0 {
         let report = seed(state).await?;
         println!("{report}");
@@ -159,25 +156,21 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), StartError> {
 }
 
 /// Loads the demo content; returns a report naming the demo admin and its password.
-pub async fn seed(state: &AppState) -> Result<String, StartError> {
+pub async fn seed(state: &AppState) -> Result<String, AppError> {
     let password = random_password();
     let existing = {
         let pool = state.pool.clone();
         db::run(&pool, |c| {
             Ok(crate::editors::queries::find_by_email(c, DEMO_ADMIN_EMAIL)?)
         })
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))?
+        .await?
     };
     let (admin, admin_password) = match existing {
         Some(a) => (a, None),
         None => {
             let account =
-                NewAccount::parse(DEMO_ADMIN_EMAIL, "演示管理员", "admin", password.clone())
-                    .map_err(|e| StartError::Database(e.to_string()))?;
-            let a = accounts::create(&state.pool, account, None)
-                .await
-                .map_err(|e| StartError::Database(e.to_string()))?;
+                NewAccount::parse(DEMO_ADMIN_EMAIL, "演示管理员", "admin", password.clone())?;
+            let a = accounts::create(&state.pool, account, None).await?;
             (a, Some(password))
         }
     };
@@ -187,25 +180,20 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
             "hefan@newsdesk.local",
         )?)
     })
-    .await
-    .map_err(|e| StartError::Database(e.to_string()))?
+    .await?
     {
         Some(e) => e,
         None => {
             let account =
-                NewAccount::parse("hefan@newsdesk.local", "何帆", "editor", random_password())
-                    .map_err(|e| StartError::Database(e.to_string()))?;
-            accounts::create(&state.pool, account, None)
-                .await
-                .map_err(|e| StartError::Database(e.to_string()))?
+                NewAccount::parse("hefan@newsdesk.local", "何帆", "editor", random_password())?;
+            accounts::create(&state.pool, account, None).await?
         }
     };
     let articles = state
         .write(Reach::Everywhere, move |c, _| {
             seed_content(c, &admin, &editor)
         })
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))?;
+        .await?;
     let mut report = format!("demo content: {articles} articles loaded");
     if let Some(p) = admin_password {
         report.push_str(&format!(
