@@ -23,6 +23,7 @@ use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor};
 use crate::search::{self, SearchQuery};
 use crate::sections::views::SectionRef;
+use crate::state::AppState;
 use crate::tags::views::TagRef;
 use crate::{correspondents, tags, text};
 
@@ -189,6 +190,11 @@ impl Views {
             public_url: public_url.to_owned(),
             directory,
         }
+    }
+
+    /// The views of this process (its public URL and directory).
+    pub fn of(state: &AppState) -> Views {
+        Views::new(&state.config.public_url, state.directory.clone())
     }
 
     pub fn directory(&self) -> &Directory {

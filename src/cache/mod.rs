@@ -13,11 +13,11 @@
 //! that evicted before the read stored it: an entry rendered before an eviction is not stored.
 
 pub mod changes;
+pub mod encoding;
 pub mod listener;
 pub mod middleware;
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 
@@ -27,6 +27,7 @@ use actix_web::HttpMessage;
 use uuid::Uuid;
 
 pub use changes::Changes;
+pub use encoding::Coding;
 
 use crate::directory::Directory;
 
@@ -78,43 +79,6 @@ pub fn expires_after(req: &actix_web::HttpRequest, ttl: std::time::Duration) {
     let mut d = ext.remove::<Dependencies>().unwrap_or_default();
     d.ttl = Some(ttl);
     ext.insert(d);
-}
-
-/// The content codings a cached body is kept in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coding {
-    Identity,
-    Gzip,
-    Brotli,
-}
-
-impl Coding {
-    /// The best coding the client accepts (`br` over `gzip`; `q=0` refuses).
-    pub fn negotiate(accept_encoding: Option<&str>) -> Coding {
-        let Some(value) = accept_encoding else {
-            return Coding::Identity;
-        };
-        let accepts = |name: &str| {
-            value.split(',').any(|part| {
-                let mut it = part.split(';');
-                let coding = it.next().unwrap_or("").trim();
-                let refused = it.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                });
-                coding.eq_ignore_ascii_case(name) && !refused
-            })
-        };
-        if accepts("br") {
-            Coding::Brotli
-        } else if accepts("gzip") {
-            Coding::Gzip
-        } else {
-            Coding::Identity
-        }
-    }
 }
 
 /// Bodies smaller than this are sent as they are.
@@ -172,30 +136,8 @@ impl Entry {
             Coding::Gzip => &self.gzip,
             _ => &self.brotli,
         };
-        slot.get_or_init(|| {
-            let out = match coding {
-                Coding::Gzip => {
-                    let mut e = flate2::write::GzEncoder::new(
-                        Vec::with_capacity(self.body.len() / 3),
-                        flate2::Compression::new(6),
-                    );
-                    e.write_all(&self.body).ok()?;
-                    e.finish().ok()?
-                }
-                _ => {
-                    let mut out = Vec::with_capacity(self.body.len() / 3);
-                    let params = brotli::enc::BrotliEncoderParams {
-                        quality: 6,
-                        lgwin: 20,
-                        ..Default::default()
-                    };
-                    brotli::BrotliCompress(&mut &self.body[..], &mut out, &params).ok()?;
-                    out
-                }
-            };
-            Some(Bytes::from(out))
-        })
-        .as_ref()
+        slot.get_or_init(|| encoding::compress(&self.body, coding).map(Bytes::from))
+            .as_ref()
     }
 
     fn touched_by(&self, changed: &[Scope]) -> bool {
@@ -383,15 +325,6 @@ mod tests {
             store.entries.values().map(|e| e.weight()).sum::<usize>()
         );
         assert!(store.entries.len() > 10);
-    }
-
-    #[test]
-    fn codings_follow_accept_encoding() {
-        assert_eq!(Coding::negotiate(None), Coding::Identity);
-        assert_eq!(Coding::negotiate(Some("gzip, deflate, br")), Coding::Brotli);
-        assert_eq!(Coding::negotiate(Some("gzip")), Coding::Gzip);
-        assert_eq!(Coding::negotiate(Some("br;q=0, gzip")), Coding::Gzip);
-        assert_eq!(Coding::negotiate(Some("identity")), Coding::Identity);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use chrono::Utc;
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::queries::{self, Correspondent, CorrespondentChangeset};
+use super::model::{Correspondent, CorrespondentChangeset};
+use super::queries;
 use super::views::{
     CorrespondentListQuery, CorrespondentView, CreateCorrespondentRequest,
     UpdateCorrespondentRequest,

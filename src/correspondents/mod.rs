@@ -2,5 +2,6 @@
 //! private: only staff ever receive them.
 
 pub mod handlers;
+pub mod model;
 pub mod queries;
 pub mod views;

@@ -1,42 +1,11 @@
-//! Correspondent rows and queries. No public filter or sort touches a private column.
+//! Correspondent queries: plain functions on a connection, no HTTP. No public filter or sort touches a private column.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::model::{Correspondent, CorrespondentChangeset};
 use crate::ident::IdOrSlug;
 use crate::schema::correspondents;
-
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
-#[diesel(table_name = correspondents)]
-#[diesel(check_for_backend(diesel::pg::Pg))]
-pub struct Correspondent {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub affiliation: Option<String>,
-    pub bio: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-    pub editor_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = correspondents)]
-pub struct CorrespondentChangeset {
-    pub slug: Option<String>,
-    pub name: Option<String>,
-    pub affiliation: Option<Option<String>>,
-    pub bio: Option<Option<String>>,
-    pub email: Option<Option<String>>,
-    pub phone: Option<Option<String>>,
-    pub notes: Option<Option<String>>,
-    pub editor_id: Option<Option<Uuid>>,
-    pub updated_at: Option<DateTime<Utc>>,
-}
 
 pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Correspondent>> {
     let q = correspondents::table

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::queries::Correspondent;
+use super::model::Correspondent;
 
 /// What anyone may see of a correspondent (exactly these fields).
 #[derive(Debug, Serialize, ToSchema)]

@@ -16,16 +16,19 @@ use crate::articles::views::{BylineInput, CreateArticleRequest};
 use crate::articles::write::{self, Move};
 use crate::articles::Status;
 use crate::cache::Changes;
-use crate::correspondents::queries::{self as people, Correspondent};
+use crate::correspondents::model::Correspondent;
+use crate::correspondents::queries as people;
 use crate::directory::Directory;
 use crate::editors::accounts::{self, NewAccount};
 use crate::editors::Editor;
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::schema::{articles, editors};
-use crate::sections::queries::{self as sections, NewSection};
+use crate::sections::model::NewSection;
+use crate::sections::queries as sections;
 use crate::state::{AppState, Reach};
-use crate::tags::queries::{self as tags, Tag};
+use crate::tags::model::Tag;
+use crate::tags::queries as tags;
 use crate::{db, slug};
 
 /// The sample article, as shipped in the repository.

@@ -161,7 +161,7 @@ async fn feed(
     let format = Format::parse(format, ninjs_allowed)?;
     let limit = limit(q)?;
     let key = format!("{scope:?}|{format:?}|{limit}");
-    let views = Views::new(&state.config.public_url, state.directory.clone());
+    let views = Views::of(&state);
     let self_url = format!("{}{}", views.public_url, req.path());
     cached(&req, &state, key, format.content_type(), move |c| {
         let (mut meta, items) = model::load(c, &views, &scope, limit, None)?
@@ -323,7 +323,7 @@ pub async fn get_article_ninjs(
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path.into_inner());
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
-    let views = Views::new(&state.config.public_url, state.directory.clone());
+    let views = Views::of(&state);
     let (ninjs, id) = db::run(&state.pool, move |c| {
         let a = article_queries::find(c, &key)?
             .filter(|a| may_read(viewer.as_ref(), a))
@@ -372,7 +372,7 @@ pub async fn news_sitemap(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let views = Views::new(&state.config.public_url, state.directory.clone());
+    let views = Views::of(&state);
     // The 48-hour window moves with the clock: the cache key changes every five minutes.
     let key = format!("sitemap|{}", Utc::now().timestamp() / 300);
     cache::expires_after(&req, std::time::Duration::from_secs(300));

@@ -4,7 +4,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::queries::{self, NewSection, Section, SectionChangeset};
+use super::model::{NewSection, Section, SectionChangeset};
+use super::queries;
 use super::views::{CreateSectionRequest, SectionView, UpdateSectionRequest};
 use crate::auth::{Auth, OptionalAuth};
 use crate::editors::Role;

@@ -1,47 +1,11 @@
-//! Section rows and queries.
+//! Section queries: plain functions on a connection, no HTTP.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::model::{NewSection, Section, SectionChangeset};
 use crate::ident::IdOrSlug;
 use crate::schema::{articles, sections};
-
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = sections)]
-#[diesel(check_for_backend(diesel::pg::Pg))]
-pub struct Section {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub parent_id: Option<Uuid>,
-    pub position: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = sections)]
-pub struct NewSection {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub parent_id: Option<Uuid>,
-    pub position: i32,
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = sections)]
-pub struct SectionChangeset {
-    pub slug: Option<String>,
-    pub name: Option<String>,
-    pub description: Option<Option<String>>,
-    pub parent_id: Option<Option<Uuid>>,
-    pub position: Option<i32>,
-    pub updated_at: Option<DateTime<Utc>>,
-}
 
 pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Section>> {
     let q = sections::table.select(Section::as_select()).into_boxed();

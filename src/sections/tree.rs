@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::queries::Section;
+use super::model::Section;
 use crate::schema::sections;
 
 /// Every section, by id and by slug.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::queries::Section;
+use super::model::Section;
 
 /// `{id, slug, name}` of a section, as embedded in other resources.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]

@@ -4,7 +4,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::queries::{self, Tag, TagChangeset};
+use super::model::{Tag, TagChangeset};
+use super::queries;
 use super::views::{CreateTagRequest, TagView, UpdateTagRequest};
 use crate::auth::{Auth, OptionalAuth};
 use crate::editors::Role;

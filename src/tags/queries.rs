@@ -1,30 +1,11 @@
-//! Tag rows and queries.
+//! Tag queries: plain functions on a connection, no HTTP.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::model::{Tag, TagChangeset};
 use crate::ident::IdOrSlug;
 use crate::schema::tags;
-
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
-#[diesel(table_name = tags)]
-#[diesel(check_for_backend(diesel::pg::Pg))]
-pub struct Tag {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = tags)]
-pub struct TagChangeset {
-    pub slug: Option<String>,
-    pub name: Option<String>,
-    pub updated_at: Option<DateTime<Utc>>,
-}
 
 pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Tag>> {
     let q = tags::table.select(Tag::as_select()).into_boxed();

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::queries::Tag;
+use super::model::Tag;
 
 /// A tag (专题).
 #[derive(Debug, Serialize, ToSchema)]

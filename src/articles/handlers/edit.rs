@@ -5,7 +5,8 @@ use actix_web::{delete, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{article_response, if_match_version, views};
+use super::{article_response, if_match_version};
+use crate::articles::read::Views;
 use crate::articles::views::{
     ArticleView, CreateArticleRequest, TransitionRequest, UpdateArticleRequest,
 };
@@ -37,7 +38,7 @@ pub async fn create_article(
     state: web::Data<AppState>,
     body: web::Json<CreateArticleRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let views = views(&state);
+    let views = Views::of(&state);
     let view = db::transaction(&state.pool, move |c| {
         let actor = token.editor(c)?;
         let w = write::create(c, views.directory(), &actor, body.into_inner())?;
@@ -82,7 +83,7 @@ pub async fn update_article(
     let id = path.into_inner();
     let if_match = if_match_version(&req)?;
     let actor = auth.editor.clone();
-    let views = views(&state);
+    let views = Views::of(&state);
     let view = state
         .write(Reach::Articles, move |c, changes| {
             let dir = views.directory();
@@ -132,7 +133,7 @@ pub async fn transition_article(
         note: b.note,
         version,
     };
-    let views = views(&state);
+    let views = Views::of(&state);
     let view = state
         .write(Reach::Articles, move |c, changes| {
             let actor = token.editor(c)?;

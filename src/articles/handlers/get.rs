@@ -3,9 +3,10 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::{article_response, views};
+use super::article_response;
 use crate::articles::policy::may_read;
 use crate::articles::queries;
+use crate::articles::read::Views;
 use crate::articles::views::ArticleView;
 use crate::auth::OptionalAuth;
 use crate::cache::{self, Scope};
@@ -39,7 +40,7 @@ pub async fn get_article(
     let raw = path.into_inner();
     let key = IdOrSlug::parse(&raw);
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
-    let views = views(&state);
+    let views = Views::of(&state);
     enum Found {
         View(Box<ArticleView>),
         Moved(String),

@@ -9,16 +9,9 @@ pub mod revisions;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::read::Views;
 use super::views::ArticleView;
 use crate::error::AppError;
 use crate::http_cache;
-use crate::state::AppState;
-
-/// The article views of this state.
-pub(crate) fn views(state: &AppState) -> Views {
-    Views::new(&state.config.public_url, state.directory.clone())
-}
 
 /// The ETag of an article: its version and a digest of the representation, so `If-Match`
 /// carries the version and `If-None-Match` sees every change (links and names included).

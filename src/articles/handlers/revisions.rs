@@ -7,8 +7,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{article_response, if_match_version, views};
+use super::{article_response, if_match_version};
 use crate::articles::model::Article;
+use crate::articles::read::Views;
 use crate::articles::views::RevisionView;
 use crate::articles::{policy, queries, write};
 use crate::auth::Auth;
@@ -175,7 +176,7 @@ pub async fn restore_revision(
     };
     let version = if_match_version(&req)?.or(given.version);
     let actor = auth.editor.clone();
-    let views = views(&state);
+    let views = Views::of(&state);
     let view = state
         .write(Reach::Articles, move |c, changes| {
             let w = write::restore(c, views.directory(), &actor, id, (n, version), changes)?;

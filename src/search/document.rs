@@ -1,0 +1,157 @@
+//! An article's search documents (`search`, weighted title A, summary B, body C, and
+//! `search_title`), in `tsvector` input syntax, and the statements that store them.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Text, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use super::tokenize::{cjk_key_chars, lexemes};
+
+/// The search document of an article in `tsvector` input syntax: every lexeme with its weights
+/// (title A, summary B, body C), e.g. `'嘉鱼':1A,1C 'park':1C`. The same text is stored by
+/// single writes and by the bulk import.
+pub fn document(title: &str, summary: &str, body_text: &str) -> String {
+    let (cjk, words) = lexemes(&[(title, 1), (summary, 2), (body_text, 4)]);
+    let mut out = String::with_capacity(cjk.len() * 12 + words.len() * 16);
+    let mut push = |chars: &mut dyn Iterator<Item = char>, flags: u8| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push('\'');
+        for c in chars {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("''"),
+                c => out.push(c),
+            }
+        }
+        out.push_str("':");
+        let weights = [(1, "1A"), (2, "1B"), (4, "1C")];
+        let mut first = true;
+        for (bit, w) in weights {
+            if flags & bit != 0 {
+                if !first {
+                    out.push(',');
+                }
+                out.push_str(w);
+                first = false;
+            }
+        }
+    };
+    // Both lists are sorted; merged in the order of their text (as PostgreSQL keeps them).
+    let (mut c, mut w) = (cjk.into_iter().peekable(), words.into_iter().peekable());
+    loop {
+        let cjk_first = match (c.peek(), w.peek()) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some((k, _)), Some((word, _))) => cjk_key_chars(*k).lt(word.chars()),
+        };
+        if cjk_first {
+            let (k, flags) = c.next().unwrap_or_default();
+            push(&mut cjk_key_chars(k), flags);
+        } else {
+            let (word, flags) = w.next().unwrap_or_default();
+            push(&mut word.chars(), flags);
+        }
+    }
+    out
+}
+
+/// The title's own document (`search_title`), in `tsvector` input syntax.
+pub fn title_document(title: &str) -> String {
+    document(title, "", "")
+}
+
+/// A document in `tsvector` input syntax as the value of a `tsvector` column, so an `INSERT`
+/// writes the search documents with the row (`CAST($n AS tsvector)`).
+#[derive(Debug, Clone, diesel::query_builder::QueryId)]
+pub struct TsvectorValue(pub String);
+
+impl diesel::Expression for TsvectorValue {
+    type SqlType = crate::schema::sql_types::Tsvector;
+}
+
+impl<QS> diesel::AppearsOnTable<QS> for TsvectorValue {}
+
+impl<QS> diesel::SelectableExpression<QS> for TsvectorValue {}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for TsvectorValue {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for TsvectorValue {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("CAST(");
+        out.push_bind_param::<Text, _>(&self.0)?;
+        out.push_sql(" AS tsvector)");
+        Ok(())
+    }
+}
+
+/// Rewrites the search documents of one article from its title, summary and body text.
+pub fn store(
+    conn: &mut PgConnection,
+    id: Uuid,
+    title: &str,
+    summary: &str,
+    body_text: &str,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE articles SET search = $1::tsvector, search_title = $2::tsvector WHERE id = $3",
+    )
+    .bind::<Text, _>(document(title, summary, body_text))
+    .bind::<Text, _>(title_document(title))
+    .bind::<SqlUuid, _>(id)
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Fills the search documents of articles that lack one (rows written before search existed,
+/// or loaded by SQL); returns how many were visited.
+pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
+    use crate::schema::articles;
+    let mut done = 0;
+    let mut after = Uuid::nil();
+    loop {
+        let batch: Vec<(Uuid, String, String, String)> = articles::table
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(search = ''::tsvector OR search_title = ''::tsvector)",
+            ))
+            .filter(articles::id.gt(after))
+            .order(articles::id)
+            .select((
+                articles::id,
+                articles::title,
+                articles::summary,
+                articles::body_html,
+            ))
+            .limit(500)
+            .load(conn)?;
+        let Some(last) = batch.last() else {
+            return Ok(done);
+        };
+        after = last.0;
+        for (id, title, summary, body) in &batch {
+            store(conn, *id, title, summary, &crate::text::plain_text(body))?;
+        }
+        done += batch.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_weigh_title_summary_and_body() {
+        assert_eq!(
+            document("嘉鱼", "", "嘉鱼 Park"),
+            "'park':1C '嘉':1A,1C '嘉鱼':1A,1C '鱼':1A,1C"
+        );
+        assert_eq!(document("", "", ""), "");
+    }
+}
