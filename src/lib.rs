@@ -3,6 +3,16 @@
 //! The crate is a library with a thin binary (`main.rs`): `startup` builds the application
 //! that `main` serves and the integration tests drive.
 
+// Unit tests may unwrap: a failed assumption there is the test failing.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        reason = "a test that meets an error fails"
+    )
+)]
+
 pub mod articles;
 pub mod audit;
 pub mod auth;

@@ -2,6 +2,12 @@
 //! cursors, slugs, JWT handling and search queries. They must never panic, and what they let
 //! through must be safe.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that meets an error fails"
+)]
+
 use newsdesk::auth::jwt::JwtKeys;
 use newsdesk::config::Secret;
 use newsdesk::pagination::Cursor;

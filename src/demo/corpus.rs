@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use chrono::{Duration, FixedOffset, TimeZone, Utc};
+use chrono::{Duration, FixedOffset, Offset, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -370,7 +370,8 @@ pub fn write(dir: &Path, n: usize, seed: u64) -> std::io::Result<Written> {
     }
     out.flush()?;
 
-    let tz = FixedOffset::east_opt(8 * 3600).expect("+08:00");
+    // China Standard Time; `east_opt` refuses only offsets of a day or more.
+    let tz = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix());
     let now = Utc::now();
     let mut out = jsonl(dir, "articles.jsonl")?;
     let mut published_slugs = Vec::new();

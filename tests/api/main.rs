@@ -1,6 +1,12 @@
 //! Integration tests through the HTTP layer, against a real PostgreSQL (a fresh database per
 //! test, cloned from a migrated template).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that meets an error fails"
+)]
+
 mod helpers;
 
 mod access;
