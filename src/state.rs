@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::directory::Directory;
 use crate::error::AppError;
-use crate::feeds::FeedCache;
+use crate::feeds::cache::FeedCache;
 use crate::rate_limit::RateLimiter;
 use crate::telemetry;
 

@@ -3,141 +3,29 @@
 //! stories across several sections. Loaded through the same write path as the API, so every
 //! article has its revisions.
 
+pub mod content;
 pub mod corpus;
+pub mod store;
 
-use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::articles::views::{BylineInput, CreateArticleRequest};
-use crate::articles::write::{self, Move};
-use crate::articles::Status;
-use crate::cache::Changes;
-use crate::correspondents::model::Correspondent;
-use crate::correspondents::queries as people;
+use crate::articles::write;
+use crate::db;
 use crate::directory::Directory;
 use crate::editors::accounts::{self, NewAccount};
 use crate::editors::Editor;
 use crate::error::AppError;
-use crate::ident::IdOrSlug;
 use crate::schema::{articles, editors};
-use crate::sections::model::NewSection;
-use crate::sections::queries as sections;
 use crate::state::{AppState, Reach};
-use crate::tags::model::Tag;
-use crate::tags::queries as tags;
-use crate::{db, slug};
 
-/// The sample article, as shipped in the repository.
-pub const SEED_ARTICLE: &str = include_str!("seed-article.json");
-
-#[derive(Debug, Deserialize)]
-struct Seed {
-    title: String,
-    section: SeedSection,
-    tags: Vec<SeedRef>,
-    byline: Vec<SeedPerson>,
-    editor: String,
-    source: String,
-    body_html: String,
-    previous: SeedTitle,
-    next: SeedTitle,
-}
-
-#[derive(Debug, Deserialize)]
-struct SeedSection {
-    slug: String,
-    name: String,
-    parent: SeedRef,
-}
-
-#[derive(Debug, Deserialize)]
-struct SeedRef {
-    slug: String,
-    name: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct SeedPerson {
-    name: String,
-    role: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct SeedTitle {
-    title: String,
-}
-
-pub const DEMO_ADMIN_EMAIL: &str = "admin@newsdesk.local";
-
-/// `(slug, name, parent slug)` of the demo sections, in display order.
-const SECTIONS: [(&str, &str, Option<&str>); 10] = [
-    ("bendi-yaowen", "本地要闻", None),
-    ("counties", "县市区", None),
-    ("xianan", "咸安", Some("counties")),
-    ("chibi", "赤壁", Some("counties")),
-    ("tongcheng", "通城", Some("counties")),
-    ("chongyang", "崇阳", Some("counties")),
-    ("tongshan", "通山", Some("counties")),
-    ("jingji", "经济", None),
-    ("minsheng", "民生", None),
-    ("wenlv", "文旅", None),
-];
-
-const TAGS: [&str; 5] = [
-    "央媒省媒看咸宁",
-    "招商引资",
-    "乡村振兴",
-    "营商环境",
-    "项目建设",
-];
-
-/// `(name, affiliation, usual role)`.
-const PEOPLE: [(&str, &str, &str); 9] = [
-    ("叶和平", "咸宁日报", "reporter"),
-    ("沈荣华", "咸安区委宣传部", "correspondent"),
-    ("吴青朋", "香城都市报", "reporter"),
-    ("邹太明", "市市场监督管理局", "correspondent"),
-    ("马丽娅", "咸宁日报全媒体", "reporter"),
-    ("徐功频", "崇阳县融媒体中心", "correspondent"),
-    ("王旦", "崇阳县融媒体中心", "correspondent"),
-    ("刘建平", "影像咸宁", "photographer"),
-    ("黎星光", "通城县委宣传部", "correspondent"),
-];
-
-/// Places and topics the generated stories combine.
-const PLACES: [(&str, &str); 6] = [
-    ("咸安区", "xianan"),
-    ("赤壁市", "chibi"),
-    ("通城县", "tongcheng"),
-    ("崇阳县", "chongyang"),
-    ("通山县", "tongshan"),
-    ("咸宁市", "bendi-yaowen"),
-];
-const TOPICS: [(&str, &str, &str, usize); 6] = [
-    ("产业园区项目集中开工", "园区", "jingji", 4),
-    ("招商引资签约一批优质项目", "招商", "jingji", 1),
-    ("乡村振兴绘就富美新画卷", "乡村", "minsheng", 2),
-    ("优化营商环境服务企业发展", "营商环境", "jingji", 3),
-    ("文旅融合点燃消费新热点", "文旅", "wenlv", 0),
-    ("民生实事办到群众心坎上", "民生", "minsheng", 2),
-];
-
-fn story_body(place: &str, keyword: &str, n: usize) -> String {
-    format!(
-        "<p>近日，{place}围绕{keyword}工作持续发力，以项目为抓手、以服务为支撑，推动各项任务落地见效。据介绍，今年以来全{unit}已累计推进重点事项{n}项，群众和企业的获得感不断增强。</p>\
-<h2>聚焦重点，压实责任</h2>\
-<p>{place}成立工作专班，实行“一个项目、一名领导、一个专班、一套方案、一抓到底”的推进机制，定期调度、现场办公，协调解决用地、用工、融资等难题。</p>\
-<p>“我们把{keyword}作为检验干部作风的试金石，”相关负责人说，“既要跑出加速度，也要守住质量关。”</p>\
-<h2>创新方式，提升实效</h2>\
-<p>下一步，{place}将继续深化改革创新，强化要素保障，推动{keyword}工作提质增效，为全市高质量发展贡献更多力量。</p>",
-        unit = if place.ends_with('市') { "市" } else if place.ends_with('区') { "区" } else { "县" },
-        n = 10 + n * 3,
-    )
-}
+use content::{
+    story_body, Seed, DEMO_ADMIN_EMAIL, PEOPLE, PLACES, SECTIONS, SEED_ARTICLE, TAGS, TOPICS,
+};
+use store::{person, publish, section, tag};
 
 fn random_password() -> String {
     rand::thread_rng()
@@ -204,110 +92,6 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
         ));
     }
     Ok(report)
-}
-
-fn section(
-    c: &mut PgConnection,
-    slug: &str,
-    name: &str,
-    parent: Option<Uuid>,
-    position: i32,
-) -> Result<Uuid, AppError> {
-    if let Some(s) = sections::find(c, &IdOrSlug::Slug(slug.into()))? {
-        return Ok(s.id);
-    }
-    let s = sections::insert(
-        c,
-        &NewSection {
-            id: Uuid::now_v7(),
-            slug: slug.into(),
-            name: name.into(),
-            description: None,
-            parent_id: parent,
-            position,
-        },
-    )?;
-    Ok(s.id)
-}
-
-fn tag(c: &mut PgConnection, name: &str, slug_hint: Option<&str>) -> Result<Uuid, AppError> {
-    let slug = slug_hint
-        .map(str::to_owned)
-        .unwrap_or_else(|| slug::slugify(name, slug::MAX_SLUG_LEN));
-    if let Some(t) = tags::find(c, &IdOrSlug::Slug(slug.clone()))? {
-        return Ok(t.id);
-    }
-    let now = Utc::now();
-    Ok(tags::insert(
-        c,
-        &Tag {
-            id: Uuid::now_v7(),
-            slug,
-            name: name.into(),
-            created_at: now,
-            updated_at: now,
-        },
-    )?
-    .id)
-}
-
-fn person(c: &mut PgConnection, name: &str, affiliation: Option<&str>) -> Result<Uuid, AppError> {
-    let slug = slug::slugify(name, slug::MAX_SLUG_LEN);
-    if let Some(p) = people::find(c, &IdOrSlug::Slug(slug.clone()))? {
-        return Ok(p.id);
-    }
-    let now = Utc::now();
-    let row = Correspondent {
-        id: Uuid::now_v7(),
-        slug,
-        name: name.into(),
-        affiliation: affiliation.map(str::to_owned),
-        bio: None,
-        email: Some(format!(
-            "{}@example.cn",
-            slug::slugify(name, 64).replace('-', "")
-        )),
-        phone: Some("0715-8000000".into()),
-        notes: Some("内部联系人信息，仅编辑可见".into()),
-        editor_id: None,
-        created_at: now,
-        updated_at: now,
-    };
-    Ok(people::insert(c, &row)?.id)
-}
-
-/// Creates, publishes and dates one article; returns its id.
-fn publish(
-    c: &mut PgConnection,
-    admin: &Editor,
-    req: CreateArticleRequest,
-    hours_ago: i64,
-) -> Result<Uuid, AppError> {
-    // The seed's own transaction adds the sections and names: a directory of its own, loaded
-    // inside it.
-    let dir = Directory::default();
-    let a = write::create(c, &dir, admin, req)?.article;
-    for to in [Status::InReview, Status::Published] {
-        write::transition(
-            c,
-            &dir,
-            Some(admin),
-            a.id,
-            Move {
-                to,
-                publish_at: None,
-                note: None,
-                version: None,
-            },
-            // The seeding transaction reports that everything changed.
-            &mut Changes::default(),
-        )?;
-    }
-    let at = Utc::now() - Duration::hours(hours_ago);
-    diesel::update(articles::table.find(a.id))
-        .set(articles::published_at.eq(at))
-        .execute(c)?;
-    Ok(a.id)
 }
 
 fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result<usize, AppError> {

@@ -7,76 +7,20 @@ use std::sync::Arc;
 use actix_web::http::header::{self, HttpDate};
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
 
+use super::cache::Rendered;
 use super::model::{self, FeedItem, Scope};
 use super::render::{self, Ninjs};
-use super::Rendered;
+use super::views::{limit, FeedQuery, Format};
 use crate::articles::policy::may_read;
 use crate::articles::queries as article_queries;
 use crate::articles::read::Views;
 use crate::auth::OptionalAuth;
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{Page, PageInfo};
 use crate::state::AppState;
 use crate::{cache, db, http_cache};
-
-pub const DEFAULT_ITEMS: i64 = 50;
-pub const MAX_ITEMS: i64 = 200;
-
-/// `?limit=` of a feed.
-#[derive(Debug, Deserialize, IntoParams, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct FeedQuery {
-    /// Items, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-}
-
-/// The formats of a feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Rss,
-    Atom,
-    Json,
-    Ninjs,
-}
-
-impl Format {
-    fn parse(raw: &str, ninjs_allowed: bool) -> Result<Format, AppError> {
-        match raw {
-            "rss" => Ok(Format::Rss),
-            "atom" => Ok(Format::Atom),
-            "json" => Ok(Format::Json),
-            "ninjs" if ninjs_allowed => Ok(Format::Ninjs),
-            _ => Err(AppError::NotFound("no such feed format".into())),
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Format::Rss => "application/rss+xml; charset=utf-8",
-            Format::Atom => "application/atom+xml; charset=utf-8",
-            Format::Json => "application/feed+json; charset=utf-8",
-            Format::Ninjs => "application/json; charset=utf-8",
-        }
-    }
-}
-
-fn limit(q: &FeedQuery) -> Result<i64, AppError> {
-    match q.limit {
-        None => Ok(DEFAULT_ITEMS),
-        Some(n) if (1..=MAX_ITEMS).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::BadRequest {
-            code: "invalid_limit",
-            detail: format!("limit must be between 1 and {MAX_ITEMS}"),
-            errors: vec![FieldError::new("limit", "must be between 1 and 200")],
-        }),
-    }
-}
 
 /// 304 when the client's copy is current (`If-None-Match` first, else `If-Modified-Since`).
 fn not_modified(req: &HttpRequest, etag: &str, last_modified: DateTime<Utc>) -> bool {

@@ -1,0 +1,62 @@
+//! Feed wire types: the query of a feed and its formats.
+
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{AppError, FieldError};
+
+pub const DEFAULT_ITEMS: i64 = 50;
+pub const MAX_ITEMS: i64 = 200;
+
+/// `?limit=` of a feed.
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Items, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+}
+
+/// The formats of a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Rss,
+    Atom,
+    Json,
+    Ninjs,
+}
+
+impl Format {
+    pub fn parse(raw: &str, ninjs_allowed: bool) -> Result<Format, AppError> {
+        match raw {
+            "rss" => Ok(Format::Rss),
+            "atom" => Ok(Format::Atom),
+            "json" => Ok(Format::Json),
+            "ninjs" if ninjs_allowed => Ok(Format::Ninjs),
+            _ => Err(AppError::NotFound("no such feed format".into())),
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+            Format::Ninjs => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// The number of items asked for: 1–200, default 50 (400 otherwise).
+pub fn limit(q: &FeedQuery) -> Result<i64, AppError> {
+    match q.limit {
+        None => Ok(DEFAULT_ITEMS),
+        Some(n) if (1..=MAX_ITEMS).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::BadRequest {
+            code: "invalid_limit",
+            detail: format!("limit must be between 1 and {MAX_ITEMS}"),
+            errors: vec![FieldError::new("limit", "must be between 1 and 200")],
+        }),
+    }
+}
