@@ -1,7 +1,10 @@
 //! An article's search documents (`search`, weighted title A, summary B, body C, and
 //! `search_title`), in `tsvector` input syntax, and the statements that store them.
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::QueryFragment;
+use diesel::query_dsl::LoadQuery;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
@@ -113,24 +116,10 @@ pub fn store(
 /// Fills the search documents of articles that lack one (rows written before search existed,
 /// or loaded by SQL); returns how many were visited.
 pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
-    use crate::schema::articles;
     let mut done = 0;
     let mut after = Uuid::nil();
     loop {
-        let batch: Vec<(Uuid, String, String, String)> = articles::table
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "(search = ''::tsvector OR search_title = ''::tsvector)",
-            ))
-            .filter(articles::id.gt(after))
-            .order(articles::id)
-            .select((
-                articles::id,
-                articles::title,
-                articles::summary,
-                articles::body_html,
-            ))
-            .limit(500)
-            .load(conn)?;
+        let batch: Vec<MissingRow> = missing_query(after).load(conn)?;
         let Some(last) = batch.last() else {
             return Ok(done);
         };
@@ -140,6 +129,30 @@ pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
         }
         done += batch.len();
     }
+}
+
+/// An article without its search documents: id, title, summary, body.
+type MissingRow = (Uuid, String, String, String);
+
+/// The next 500 articles after `after` (by id) that lack a search document, through the
+/// partial index of such rows.
+pub fn missing_query(
+    after: Uuid,
+) -> impl QueryFragment<Pg> + LoadQuery<'static, PgConnection, MissingRow> {
+    use crate::schema::articles;
+    articles::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "(search = ''::tsvector OR search_title = ''::tsvector)",
+        ))
+        .filter(articles::id.gt(after))
+        .order(articles::id)
+        .select((
+            articles::id,
+            articles::title,
+            articles::summary,
+            articles::body_html,
+        ))
+        .limit(500)
 }
 
 #[cfg(test)]

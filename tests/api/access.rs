@@ -92,9 +92,9 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
     } = callers(&n);
     let article = app.draft(&n.admin, &n.article("稿件"));
     let a = article["id"].as_str().unwrap();
-    let s = n.jiayu["id"].as_str().unwrap();
-    let t = n.tag["id"].as_str().unwrap();
-    let p = n.people[0]["id"].as_str().unwrap();
+    let s = &n.jiayu.id.to_string();
+    let t = &n.tag.id.to_string();
+    let p = &n.people[0].id.to_string();
     let e = editor_id.to_string();
     let table = [
         row(
@@ -364,14 +364,11 @@ fn every_public_operation_answers_anonymous_callers_and_refuses_bad_tokens() {
     let a = story["id"].as_str().unwrap();
     let slug = story["slug"].as_str().unwrap();
     let (s, t, p) = (
-        n.jiayu["id"].as_str().unwrap(),
-        n.tag["id"].as_str().unwrap(),
-        n.people[0]["id"].as_str().unwrap(),
+        &n.jiayu.id.to_string(),
+        &n.tag.id.to_string(),
+        &n.people[0].id.to_string(),
     );
-    let (tag_slug, person_slug) = (
-        n.tag["slug"].as_str().unwrap(),
-        n.people[0]["slug"].as_str().unwrap(),
-    );
+    let (tag_slug, person_slug) = (n.tag.slug.as_str(), n.people[0].slug.as_str());
     // (method, template, path, body, anonymous status)
     let table: Vec<(&str, &str, String, serde_json::Value, u16)> = vec![
         (

@@ -6,6 +6,7 @@ use newsdesk::schema::{article_revisions, articles};
 use serde_json::{json, Value};
 
 use crate::helpers::Newsroom;
+use crate::wire;
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
@@ -24,49 +25,52 @@ fn create_makes_a_draft_with_a_pinyin_slug_and_derived_fields() {
         .json(&body)
         .send()
         .expect(201);
-    let a = r.json();
+    let a: wire::Article = r.typed();
     assert_eq!(
         r.header("location").unwrap(),
-        format!("https://news.example.cn/api/v1/articles/{}", id(&a))
+        format!("https://news.example.cn/api/v1/articles/{}", a.id)
     );
     assert!(r.header("etag").unwrap().starts_with("\"v1-"));
-    assert_eq!(a["status"], "draft");
-    assert_eq!(a["version"], 1);
+    assert_eq!(a.status, "draft");
+    assert_eq!(a.version, 1);
     assert_eq!(
-        a["slug"],
+        a.slug,
         "jia-yu-xian-nian-qing-gan-bu-yi-xian-lian-bing-zhang-cai-gan"
     );
     assert_eq!(
-        a["summary"],
+        a.summary,
         "今年以来，嘉鱼县聚焦聚力支点建设。产业园区是县域经济发展的主引擎。"
     );
-    assert_eq!(a["char_count"], 36);
-    assert_eq!(a["reading_minutes"], 1);
+    assert_eq!(a.char_count, 36);
+    assert_eq!(a.reading_minutes, 1);
     assert_eq!(
-        a["section"],
-        json!({"id": n.jiayu["id"], "slug": "jiayu", "name": "嘉鱼"})
+        a.section,
+        wire::SectionRef {
+            id: n.jiayu.id,
+            slug: "jiayu".into(),
+            name: "嘉鱼".into()
+        }
     );
     assert_eq!(
-        a["tags"],
-        json!([{"id": n.tag["id"], "slug": n.tag["slug"], "name": "干部素质提升年"}])
+        a.tags,
+        [wire::TagRef {
+            id: n.tag.id,
+            slug: n.tag.slug.clone(),
+            name: "干部素质提升年".into()
+        }]
     );
-    let names: Vec<&str> = a["byline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = a.byline.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(names, ["夏洋", "洪秀", "周全"]);
-    assert_eq!(a["byline"][0]["role"], "correspondent");
-    assert_eq!(a["byline"][0]["affiliation"], "嘉鱼县委宣传部");
-    assert_eq!(a["cover_image"]["credit"], "刘建平摄");
-    assert_eq!(a["published_at"], Value::Null);
+    assert_eq!(a.byline[0].role, "correspondent");
+    assert_eq!(a.byline[0].affiliation.as_deref(), Some("嘉鱼县委宣传部"));
     assert_eq!(
-        a["links"]["self"],
-        format!(
-            "https://news.example.cn/api/v1/articles/{}",
-            a["slug"].as_str().unwrap()
-        )
+        a.cover_image.as_ref().and_then(|c| c.credit.as_deref()),
+        Some("刘建平摄")
+    );
+    assert_eq!(a.published_at, None);
+    assert_eq!(
+        a.links.self_,
+        format!("https://news.example.cn/api/v1/articles/{}", a.slug)
     );
     // The same title again gets a suffix.
     let b = n
@@ -133,7 +137,7 @@ fn invalid_articles_are_422_and_write_nothing() {
         ),
         (
             "byline",
-            json!([{"correspondent_id": n.people[0]["id"], "role": "boss"}]),
+            json!([{"correspondent_id": n.people[0].id, "role": "boss"}]),
         ),
         ("tag_ids", json!(["00000000-0000-0000-0000-000000000000"])),
         ("editor_id", json!("00000000-0000-0000-0000-000000000000")),

@@ -16,7 +16,7 @@ fn s(v: &Value) -> &str {
 
 /// Every public read an article of the newsroom appears in (or links from).
 fn reads(n: &Newsroom, a: &Value) -> Vec<String> {
-    let (tag, person) = (s(&n.tag["slug"]), s(&n.people[0]["slug"]));
+    let (tag, person) = (n.tag.slug.as_str(), n.people[0].slug.as_str());
     vec![
         "/api/v1/articles".into(),
         "/api/v1/articles?limit=5".into(),
@@ -181,10 +181,16 @@ fn renaming_a_section_tag_or_correspondent_shows_in_articles() {
     let a = n.app.published(&n.admin, &n.article("改名测试"));
     let page = format!("/api/v1/articles/{}", s(&a["slug"]));
     let renames = [
-        (format!("/api/v1/sections/{}", s(&n.jiayu["id"])), "嘉鱼县"),
-        (format!("/api/v1/tags/{}", s(&n.tag["id"])), "干部素质提升"),
         (
-            format!("/api/v1/correspondents/{}", s(&n.people[0]["id"])),
+            format!("/api/v1/sections/{}", &n.jiayu.id.to_string()),
+            "嘉鱼县",
+        ),
+        (
+            format!("/api/v1/tags/{}", &n.tag.id.to_string()),
+            "干部素质提升",
+        ),
+        (
+            format!("/api/v1/correspondents/{}", &n.people[0].id.to_string()),
             "夏洋洋",
         ),
     ];
@@ -428,7 +434,7 @@ fn the_directory_in_memory_follows_section_correspondent_and_tag_writes() {
         .app
         .req("POST", "/api/v1/sections")
         .token(&n.admin)
-        .json(&json!({"slug": "panzhouwan", "name": "簰洲湾镇", "parent_id": n.jiayu["id"]}))
+        .json(&json!({"slug": "panzhouwan", "name": "簰洲湾镇", "parent_id": n.jiayu.id}))
         .send()
         .expect(201)
         .json();
@@ -466,13 +472,16 @@ fn the_directory_in_memory_follows_section_correspondent_and_tag_writes() {
             .into_string()
             .unwrap()
     };
-    assert!(other_page(&page).contains(s(&n.people[0]["name"])));
+    assert!(other_page(&page).contains(n.people[0].name.as_str()));
     let renames = [
         (
-            format!("/api/v1/correspondents/{}", s(&n.people[0]["id"])),
+            format!("/api/v1/correspondents/{}", &n.people[0].id.to_string()),
             "夏洋洋",
         ),
-        (format!("/api/v1/tags/{}", s(&n.tag["id"])), "干部素质提升"),
+        (
+            format!("/api/v1/tags/{}", &n.tag.id.to_string()),
+            "干部素质提升",
+        ),
     ];
     for (path, name) in renames {
         rename(&n, &path, name);

@@ -18,7 +18,7 @@ fn newsroom() -> (Newsroom, Vec<Value>) {
         .app
         .published(&n.admin, &n.article("嘉鱼县：年轻干部一线练兵长才干"))];
     let mut parent = n.article("县市区要闻");
-    parent["section_id"] = n.counties["id"].clone();
+    parent["section_id"] = json!(n.counties.id);
     parent["tag_ids"] = json!([]);
     published.push(n.app.published(&n.admin, &parent));
     n.app.draft(&n.admin, &n.article("草稿不上线"));
@@ -107,7 +107,7 @@ fn atom_is_valid_and_complete() {
     let authors: Vec<&str> = e.authors().iter().map(|p| p.name()).collect();
     assert_eq!(authors, ["通讯员 夏洋", "通讯员 洪秀", "通讯员 周全"]);
     let cats: Vec<&str> = e.categories().iter().map(|c| c.term()).collect();
-    assert_eq!(cats, ["jiayu", n.tag["slug"].as_str().unwrap()]);
+    assert_eq!(cats, ["jiayu", n.tag.slug.as_str()]);
     assert!(feed.links().iter().any(|l| l.rel() == "self"));
     // Every entry has an author, so the feed is valid Atom even without the feed-level one.
     assert!(feed.entries().iter().all(|e| !e.authors().is_empty()));
@@ -116,7 +116,7 @@ fn atom_is_valid_and_complete() {
 #[test]
 fn json_feed_is_valid_and_complete() {
     let (n, published) = newsroom();
-    let tag = n.tag["slug"].as_str().unwrap();
+    let tag = n.tag.slug.as_str();
     let r = n
         .app
         .get(&format!("/api/v1/tags/{tag}/feed.json"))
@@ -138,7 +138,7 @@ fn json_feed_is_valid_and_complete() {
     DateTime::parse_from_rfc3339(i["date_modified"].as_str().unwrap()).unwrap();
     assert_eq!(i["authors"][0]["_newsdesk"]["role"], "correspondent");
     assert_eq!(i["tags"], json!(["嘉鱼", "干部素质提升年"]));
-    let person = n.people[2]["slug"].as_str().unwrap();
+    let person = n.people[2].slug.as_str();
     let by_person = n
         .app
         .get(&format!("/api/v1/correspondents/{person}/feed.json"))

@@ -13,11 +13,16 @@ use uuid::Uuid;
 
 use newsdesk::auth::jwt::JwtKeys;
 use newsdesk::config::{Config, Secret};
+use newsdesk::correspondents::model::Correspondent;
 use newsdesk::db::{self, QueryCounter};
 use newsdesk::editors::Role;
 use newsdesk::embedded_pg::EmbeddedPg;
+use newsdesk::sections::model::Section;
 use newsdesk::startup::app;
 use newsdesk::state::{AppState, Writer};
+use newsdesk::tags::model::Tag;
+
+use crate::builders::{CorrespondentBuilder, SectionBuilder, TagBuilder};
 
 pub const PASSWORD: &str = "correct-horse-battery";
 pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123456789";
@@ -171,6 +176,12 @@ impl Resp {
     }
     /// Asserts a problem+json error with this status and code.
     #[track_caller]
+    /// The body as one of the contract's typed shapes ([`crate::wire`]).
+    pub fn typed<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not the contract's shape: {e}; body: {}", self.body))
+    }
+
     pub fn problem(self, status: u16, code: &str) -> Value {
         assert_eq!(
             self.status, status,
@@ -503,14 +514,15 @@ impl Drop for TestApp {
     }
 }
 
-/// A newsroom: an admin, a section tree (县市区 › 嘉鱼), a tag and three correspondents.
+/// A newsroom: an admin, a section tree (县市区 › 嘉鱼), a tag and three correspondents, their
+/// rows inserted directly (the tests are about what comes after).
 pub struct Newsroom {
     pub app: TestApp,
     pub admin: String,
-    pub counties: Value,
-    pub jiayu: Value,
-    pub tag: Value,
-    pub people: Vec<Value>,
+    pub counties: Section,
+    pub jiayu: Section,
+    pub tag: Tag,
+    pub people: Vec<Correspondent>,
 }
 
 impl Newsroom {
@@ -520,12 +532,15 @@ impl Newsroom {
 
     pub fn with(app: TestApp) -> Newsroom {
         let admin = app.admin();
-        let counties = app.section(&admin, "counties", "县市区", None);
-        let jiayu = app.section(&admin, "jiayu", "嘉鱼", counties["id"].as_str());
-        let tag = app.tag(&admin, "干部素质提升年");
+        let mut conn = app.conn();
+        let counties = SectionBuilder::new("counties", "县市区").insert(&mut conn);
+        let jiayu = SectionBuilder::new("jiayu", "嘉鱼")
+            .under(&counties)
+            .insert(&mut conn);
+        let tag = TagBuilder::new("干部素质提升年").insert(&mut conn);
         let people = ["夏洋", "洪秀", "周全"]
             .iter()
-            .map(|n| app.person(&admin, n))
+            .map(|name| CorrespondentBuilder::new(name).insert(&mut conn))
             .collect();
         Newsroom {
             app,
@@ -542,9 +557,9 @@ impl Newsroom {
         json!({
             "title": title,
             "body_html": "<p>今年以来，嘉鱼县聚焦聚力支点建设。</p><h2>走下去</h2><p>产业园区是县域经济发展的主引擎。</p>",
-            "section_id": self.jiayu["id"],
-            "byline": self.people.iter().map(|p| json!({"correspondent_id": p["id"], "role": "correspondent"})).collect::<Vec<_>>(),
-            "tag_ids": [self.tag["id"]],
+            "section_id": self.jiayu.id,
+            "byline": self.people.iter().map(|p| json!({"correspondent_id": p.id, "role": "correspondent"})).collect::<Vec<_>>(),
+            "tag_ids": [self.tag.id],
             "source": "咸宁新闻网",
         })
     }

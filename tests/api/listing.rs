@@ -3,6 +3,7 @@
 use newsdesk::editors::Role;
 use serde_json::{json, Value};
 
+use crate::builders::ArticleBuilder;
 use crate::helpers::Newsroom;
 
 fn slugs(v: &Value) -> Vec<String> {
@@ -117,9 +118,9 @@ fn filters_by_section_with_children_tag_correspondent_and_dates() {
     let app = &n.app;
     let in_child = app.published(&n.admin, &n.article("嘉鱼稿"));
     let mut body = n.article("县市区稿");
-    body["section_id"] = n.counties["id"].clone();
+    body["section_id"] = json!(n.counties.id);
     body["tag_ids"] = json!([]);
-    body["byline"] = json!([{"correspondent_id": n.people[2]["id"], "role": "photographer"}]);
+    body["byline"] = json!([{"correspondent_id": n.people[2].id, "role": "photographer"}]);
     let in_parent = app.published(&n.admin, &body);
     let other = app.section(&n.admin, "wenlv", "文旅", None);
     let mut body = n.article("文旅稿");
@@ -153,7 +154,7 @@ fn filters_by_section_with_children_tag_correspondent_and_dates() {
         slugs(&app.get("/api/v1/articles?section=nope").expect(200).json()),
         Vec::<String>::new()
     );
-    let tag = n.tag["slug"].as_str().unwrap();
+    let tag = n.tag.slug.as_str();
     assert_eq!(
         slugs(
             &app.get(&format!("/api/v1/articles?tag={tag}"))
@@ -167,7 +168,7 @@ fn filters_by_section_with_children_tag_correspondent_and_dates() {
         slugs(
             &app.get(&format!(
                 "/api/v1/articles?correspondent={}",
-                person["slug"].as_str().unwrap()
+                person.slug.as_str()
             ))
             .expect(200)
             .json()
@@ -178,7 +179,7 @@ fn filters_by_section_with_children_tag_correspondent_and_dates() {
         slugs(
             &app.get(&format!(
                 "/api/v1/articles?correspondent={}",
-                person["id"].as_str().unwrap()
+                &person.id.to_string()
             ))
             .expect(200)
             .json()
@@ -190,7 +191,7 @@ fn filters_by_section_with_children_tag_correspondent_and_dates() {
         slugs(
             &app.get(&format!(
                 "/api/v1/articles?correspondent={}&section=wenlv",
-                person["slug"].as_str().unwrap()
+                person.slug.as_str()
             ))
             .expect(200)
             .json()
@@ -228,15 +229,17 @@ fn filters_by_section_with_children_tag_correspondent_and_dates() {
 #[test]
 fn keyset_pagination_is_stable_while_articles_are_added() {
     let n = Newsroom::new();
-    let mut expected = Vec::new();
-    for i in 0..7 {
-        expected.push(
-            n.app.published(&n.admin, &n.article(&format!("稿件{i}")))["slug"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
+    let mut conn = n.app.conn();
+    let mut expected: Vec<String> = (0..7)
+        .map(|i| {
+            ArticleBuilder::new(&format!("稿件{i}"), &n.jiayu)
+                .by(&n.people[0], "reporter")
+                .tagged(&n.tag)
+                .published()
+                .insert(&mut conn)
+                .slug
+        })
+        .collect();
     expected.reverse();
     let first = n
         .app
@@ -248,8 +251,11 @@ fn keyset_pagination_is_stable_while_articles_are_added() {
     let cursor = v["page"]["next_cursor"].as_str().unwrap().to_owned();
     assert_eq!(link, format!("<https://news.example.cn/api/v1/articles?limit=3&section=jiayu&cursor={cursor}>; rel=\"next\""));
     // New stories arrive between page requests: the pages after the cursor don't shift.
-    n.app.published(&n.admin, &n.article("插入一"));
-    n.app.published(&n.admin, &n.article("插入二"));
+    for title in ["插入一", "插入二"] {
+        ArticleBuilder::new(title, &n.jiayu)
+            .published()
+            .insert(&mut conn);
+    }
     let v = n
         .app
         .get(&format!(

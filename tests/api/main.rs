@@ -7,7 +7,9 @@
     reason = "a test that meets an error fails"
 )]
 
+mod builders;
 mod helpers;
+mod wire;
 
 mod access;
 mod articles;

@@ -1,8 +1,20 @@
 //! Schema invariants checked against the catalog and the planner.
 
+use chrono::Utc;
 use diesel::connection::SimpleConnection;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Text;
+use uuid::Uuid;
+
+use newsdesk::articles::queries::list::{list_query, search_tier_query};
+use newsdesk::articles::queries::related::neighbours_query;
+use newsdesk::articles::queries::{ListFilter, Sort, Visibility};
+use newsdesk::articles::Status;
+use newsdesk::pagination::Cursor;
+use newsdesk::search::document::missing_query;
+use newsdesk::search::SearchQuery;
 
 use crate::helpers::Newsroom;
 
@@ -28,19 +40,62 @@ fn every_foreign_key_column_is_indexed() {
     assert!(missing.is_empty(), "unindexed foreign keys: {missing:?}");
 }
 
-fn plan(conn: &mut PgConnection, sql: &str) -> String {
-    #[derive(QueryableByName)]
-    struct PlanLine {
-        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-        line: String,
+/// `EXPLAIN` of a statement exactly as a query function built it, binds and all.
+struct Explain<Q>(Q);
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Explain<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("EXPLAIN ");
+        self.0.walk_ast(out.reborrow())
     }
-    let rows: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN {sql}"))
-        .load(conn)
-        .unwrap();
-    rows.into_iter()
-        .map(|r| r.line)
-        .collect::<Vec<_>>()
-        .join("\n")
+}
+
+impl<Q> QueryId for Explain<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q> Query for Explain<Q> {
+    type SqlType = Text;
+}
+
+impl<Q> RunQueryDsl<PgConnection> for Explain<Q> {}
+
+/// The statement (as `debug_query` prints it) and PostgreSQL's plan for it.
+fn plan<Q: QueryFragment<Pg>>(conn: &mut PgConnection, q: Q) -> (String, String) {
+    let sql = diesel::debug_query::<Pg, _>(&q).to_string();
+    let lines: Vec<String> = Explain(q).load(conn).unwrap();
+    (sql, lines.join("\n"))
+}
+
+/// A filter of `GET /articles` as the handler builds it, narrowed by `change`.
+fn filter(visibility: Visibility, change: impl FnOnce(&mut ListFilter)) -> ListFilter {
+    let mut f = ListFilter {
+        visibility,
+        section_ids: None,
+        tag_id: None,
+        correspondent_id: None,
+        status: None,
+        published_after: None,
+        published_before: None,
+        search: None,
+        sort: Sort::Published,
+    };
+    change(&mut f);
+    f
+}
+
+fn id_of(conn: &mut PgConnection, table: &str, slug: &str) -> Uuid {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: Uuid,
+    }
+    diesel::sql_query(format!("SELECT id FROM {table} WHERE slug = $1"))
+        .bind::<Text, _>(slug)
+        .get_result::<Id>(conn)
+        .unwrap()
+        .id
 }
 
 #[test]
@@ -74,53 +129,91 @@ fn list_filters_and_orders_use_indexes_on_thousands_of_rows() {
          ANALYZE",
     )
     .unwrap();
-    let s = "(SELECT id FROM sections WHERE slug = 's7')";
-    let t = "(SELECT id FROM tags WHERE slug = 't3')";
-    let p = "(SELECT id FROM correspondents WHERE slug = 'p5')";
-    let cols = "id, slug, title";
+    let s7 = id_of(&mut conn, "sections", "s7");
+    let t3 = id_of(&mut conn, "tags", "t3");
+    let p5 = id_of(&mut conn, "correspondents", "p5");
+    let cursor = Cursor {
+        kind: 'p',
+        at: Some(Utc::now() - chrono::Duration::days(2)),
+        key: None,
+        id: Uuid::nil(),
+    };
     // The orders: the planner itself walks an index, no sort.
+    let public = Visibility::Public;
     let orders = [
-        format!("SELECT {cols} FROM articles WHERE status = 'published' ORDER BY published_at DESC, id DESC LIMIT 21"),
-        format!("SELECT {cols} FROM articles WHERE status = 'published' AND (published_at, id) < (now() - interval '2 days', '00000000-0000-0000-0000-000000000000') ORDER BY published_at DESC, id DESC LIMIT 21"),
-        format!("SELECT {cols} FROM articles WHERE status = 'published' AND section_id = ANY(ARRAY[{s}]) ORDER BY published_at DESC, id DESC LIMIT 21"),
-        format!("SELECT {cols} FROM articles ORDER BY published_at DESC NULLS FIRST, id DESC LIMIT 21"),
-        format!("SELECT {cols} FROM articles WHERE status = 'draft' ORDER BY published_at DESC NULLS FIRST, id DESC LIMIT 21"),
-        format!("SELECT {cols} FROM articles ORDER BY updated_at DESC, id DESC LIMIT 21"),
-        "SELECT slug, title FROM articles WHERE status = 'published' AND section_id = (SELECT id FROM sections WHERE slug = 's7') AND (published_at, id) < (now(), '00000000-0000-0000-0000-000000000000') ORDER BY published_at DESC, id DESC LIMIT 1".to_owned(),
+        plan(&mut conn, list_query(&filter(public, |_| {}), None, 20)),
+        plan(
+            &mut conn,
+            list_query(&filter(public, |_| {}), Some(&cursor), 20),
+        ),
+        plan(
+            &mut conn,
+            list_query(
+                &filter(public, |f| f.section_ids = Some(vec![s7])),
+                None,
+                20,
+            ),
+        ),
+        plan(
+            &mut conn,
+            list_query(&filter(Visibility::Desk, |_| {}), None, 20),
+        ),
+        plan(
+            &mut conn,
+            list_query(
+                &filter(Visibility::Desk, |f| f.status = Some(Status::Draft)),
+                None,
+                20,
+            ),
+        ),
+        plan(
+            &mut conn,
+            list_query(
+                &filter(Visibility::Desk, |f| f.sort = Sort::Updated),
+                None,
+                20,
+            ),
+        ),
+        plan(&mut conn, neighbours_query(Uuid::nil(), s7, Utc::now())),
     ];
-    for q in orders {
-        let plan = plan(&mut conn, &q);
+    for (sql, plan) in orders {
         assert!(
             !plan.contains("Seq Scan on articles"),
-            "sequential scan for\n{q}\n{plan}"
+            "sequential scan for\n{sql}\n{plan}"
         );
         assert!(
             !plan.contains("Sort  "),
-            "an explicit sort for\n{q}\n{plan}"
+            "an explicit sort for\n{sql}\n{plan}"
         );
     }
     // The filters through join tables: on a few thousand rows a hash join over the whole table
     // can be the cheaper plan, so check that an index path exists (with sequential scans
     // disabled, a missing index still shows as a Seq Scan).
-    let filters = [
-        format!("SELECT {cols} FROM articles WHERE status = 'published' AND id IN (SELECT article_id FROM article_tags WHERE tag_id = {t}) ORDER BY published_at DESC, id DESC LIMIT 21"),
-        format!("SELECT {cols} FROM articles WHERE status = 'published' AND id IN (SELECT article_id FROM article_bylines WHERE correspondent_id = {p}) ORDER BY published_at DESC, id DESC LIMIT 21"),
-        format!("SELECT {cols} FROM articles WHERE created_by = '00000000-0000-0000-0000-000000000000' ORDER BY published_at DESC, id DESC LIMIT 21"),
-    ];
     diesel::sql_query("SET enable_seqscan = off")
         .execute(&mut conn)
         .unwrap();
+    let filters = [
+        list_query(&filter(public, |f| f.tag_id = Some(t3)), None, 20),
+        list_query(&filter(public, |f| f.correspondent_id = Some(p5)), None, 20),
+        list_query(
+            &filter(Visibility::Contributor(Uuid::nil()), |_| {}),
+            None,
+            20,
+        ),
+    ];
     for q in filters {
-        let plan = plan(&mut conn, &q);
-        assert!(!plan.contains("Seq Scan"), "no index path for\n{q}\n{plan}");
+        let (sql, plan) = plan(&mut conn, q);
+        assert!(
+            !plan.contains("Seq Scan"),
+            "no index path for\n{sql}\n{plan}"
+        );
     }
     diesel::sql_query("RESET enable_seqscan")
         .execute(&mut conn)
         .unwrap();
     // Start-up looks for missing search documents through a partial index, not a scan.
-    let missing = "SELECT id, title, summary, body_html FROM articles WHERE (search = ''::tsvector OR search_title = ''::tsvector) AND id > '00000000-0000-0000-0000-000000000000' ORDER BY id LIMIT 500";
-    let p = plan(&mut conn, missing);
-    assert!(p.contains("articles_search_missing_idx"), "{p}");
+    let (sql, p) = plan(&mut conn, missing_query(Uuid::nil()));
+    assert!(p.contains("articles_search_missing_idx"), "{sql}\n{p}");
     // The synthetic rows have none yet; afterwards search can go through the GIN indexes (on a few
     // thousand rows a scan may be cheaper, so as above: sequential scans off, an index must serve;
     // bench/search.sh shows the planner's own choice at 100 000 rows).
@@ -128,26 +221,29 @@ fn list_filters_and_orders_use_indexes_on_thousands_of_rows() {
     diesel::sql_query("ANALYZE articles")
         .execute(&mut conn)
         .unwrap();
-    let q = newsdesk::search::SearchQuery::parse("4999")
-        .unwrap()
-        .unwrap();
-    let tsquery = q.tsquery.replace('\'', "''");
-    diesel::sql_query("SET enable_seqscan = off")
-        .execute(&mut conn)
-        .unwrap();
-    let sql = format!(
-        "SELECT id FROM articles WHERE search @@ '{}'::tsquery LIMIT 21",
-        tsquery
-    );
-    let p = plan(&mut conn, &sql);
+    let q = SearchQuery::parse("4999").unwrap().unwrap();
+    let searching = filter(public, |f| f.search = Some(q.clone()));
+    // On 5000 rows the planner may as well walk the published articles and filter them; with
+    // every B-tree index but the keys' gone (inside a transaction that is rolled back) and
+    // sequential scans off, the search documents' GIN indexes must serve the handler's own
+    // statements.
+    conn.begin_test_transaction().unwrap();
+    conn.batch_execute(
+        "DO $$ DECLARE i record; BEGIN
+           FOR i IN SELECT indexname FROM pg_indexes WHERE tablename = 'articles'
+             AND indexdef NOT LIKE '%USING gin%'
+             AND indexname NOT IN (SELECT conname FROM pg_constraint) LOOP
+             EXECUTE format('DROP INDEX %I', i.indexname);
+           END LOOP; END $$;
+         SET LOCAL enable_seqscan = off",
+    )
+    .unwrap();
+    // Tier 1 (the words not in the title) can only come through the body's document.
+    let (sql, p) = plan(&mut conn, search_tier_query(&searching, &q, 1, None, 21));
     assert!(
         p.contains("articles_search_idx") && !p.contains("Seq Scan on articles"),
         "{sql}\n{p}"
     );
-    let sql = format!(
-        "SELECT id FROM articles WHERE search_title @@ '{}'::tsquery LIMIT 21",
-        tsquery
-    );
-    let p = plan(&mut conn, &sql);
+    let (sql, p) = plan(&mut conn, search_tier_query(&searching, &q, 0, None, 21));
     assert!(p.contains("articles_search_title_idx"), "{sql}\n{p}");
 }

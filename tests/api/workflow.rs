@@ -148,6 +148,8 @@ fn revisions_survive_slug_changes() {
 fn the_audit_log_is_for_admins_and_filters() {
     let n = Newsroom::new();
     let app = &n.app;
+    // Something the admin did through the API before the editor came.
+    app.tag(&n.admin, "审计前");
     let (editor_id, editor) = app.staff(Role::Editor);
     let before = Utc::now();
     let a = app.draft(&editor, &n.article("审计"));

@@ -77,6 +77,13 @@ fn literal(s: &str) -> String {
 
 type Boxed<'a> = articles::BoxedQuery<'a, diesel::pg::Pg>;
 
+/// A page's statement as built, before it runs (the tests `EXPLAIN` exactly this).
+pub type PageQuery = articles::BoxedQuery<
+    'static,
+    diesel::pg::Pg,
+    diesel::dsl::AsSelect<ArticleSummary, diesel::pg::Pg>,
+>;
+
 fn filtered(f: &ListFilter) -> Boxed<'static> {
     let mut q = articles::table.into_boxed();
     q = match f.visibility {
@@ -145,7 +152,6 @@ pub fn search(
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<(ArticleSummary, u8)>> {
-    let in_title = format!("articles.search_title @@ {}::tsquery", literal(&q.tsquery));
     let first_tier = after
         .and_then(|c| c.key.as_deref())
         .map_or(0, |k| u8::from(k == "1"));
@@ -155,30 +161,42 @@ pub fn search(
         if need <= 0 {
             break;
         }
-        let tier_sql = if tier == 0 {
-            in_title.clone()
-        } else {
-            format!("NOT ({in_title})")
-        };
-        let mut query = filtered(f)
-            .select(ArticleSummary::as_select())
-            .filter(sql::<Bool>(&tier_sql));
-        if let (Some(c), true) = (after, tier == first_tier) {
-            query = query.filter(
-                sql::<Bool>("(articles.published_at, articles.id) < (")
-                    .bind::<Timestamptz, _>(c.at.unwrap_or_else(Utc::now))
-                    .sql(", ")
-                    .bind::<SqlUuid, _>(c.id)
-                    .sql(")"),
-            );
-        }
-        let rows = query
-            .order((articles::published_at.desc(), articles::id.desc()))
-            .limit(need)
-            .load(conn)?;
+        let from = after.filter(|_| tier == first_tier);
+        let rows = search_tier_query(f, q, tier, from, need).load(conn)?;
         out.extend(rows.into_iter().map(|r| (r, tier)));
     }
     Ok(out)
+}
+
+/// The hits of one relevance tier (0: the title holds the words), newest first, after `after`.
+pub fn search_tier_query(
+    f: &ListFilter,
+    q: &SearchQuery,
+    tier: u8,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> PageQuery {
+    let in_title = format!("articles.search_title @@ {}::tsquery", literal(&q.tsquery));
+    let tier_sql = if tier == 0 {
+        in_title
+    } else {
+        format!("NOT ({in_title})")
+    };
+    let mut query = filtered(f)
+        .select(ArticleSummary::as_select())
+        .filter(sql::<Bool>(&tier_sql));
+    if let Some(c) = after {
+        query = query.filter(
+            sql::<Bool>("(articles.published_at, articles.id) < (")
+                .bind::<Timestamptz, _>(c.at.unwrap_or_else(Utc::now))
+                .sql(", ")
+                .bind::<SqlUuid, _>(c.id)
+                .sql(")"),
+        );
+    }
+    query
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .limit(limit)
 }
 
 /// One page (`limit + 1` rows, so the caller knows whether there is a next one).
@@ -188,6 +206,11 @@ pub fn list(
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<ArticleSummary>> {
+    list_query(f, after, limit).load(conn)
+}
+
+/// The statement of [`list`].
+pub fn list_query(f: &ListFilter, after: Option<&Cursor>, limit: i64) -> PageQuery {
     let mut q = filtered(f).select(ArticleSummary::as_select());
     if let Some(c) = after {
         // Row comparisons let PostgreSQL walk the (key, id) index from the cursor on.
@@ -220,7 +243,7 @@ pub fn list(
         )),
         Sort::Updated => q.order((articles::updated_at.desc(), articles::id.desc())),
     };
-    q.limit(limit + 1).load(conn)
+    q.limit(limit + 1)
 }
 
 pub fn count(conn: &mut PgConnection, f: &ListFilter) -> QueryResult<i64> {

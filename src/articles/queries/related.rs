@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::QueryFragment;
+use diesel::query_dsl::LoadQuery;
 use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
@@ -121,6 +124,27 @@ pub fn neighbours_of(
     section: Uuid,
     at: DateTime<Utc>,
 ) -> QueryResult<Neighbours> {
+    let rows: Vec<NeighbourRow> = neighbours_query(id, section, at).load(conn)?;
+    let mut found = (None, None);
+    for (earlier, id, slug, title) in rows {
+        if earlier {
+            found.0 = Some((id, slug, title));
+        } else {
+            found.1 = Some((id, slug, title));
+        }
+    }
+    Ok(found)
+}
+
+/// A neighbour and whether it is the earlier one.
+type NeighbourRow = (bool, Uuid, String, String);
+
+/// The statement of [`neighbours_of`]: both neighbours in one round trip.
+pub fn neighbours_query(
+    id: Uuid,
+    section: Uuid,
+    at: DateTime<Utc>,
+) -> impl QueryFragment<Pg> + LoadQuery<'static, PgConnection, NeighbourRow> {
     let base = || {
         articles::table
             .filter(articles::status.eq(Status::Published.as_str()))
@@ -161,14 +185,5 @@ pub fn neighbours_of(
             articles::slug,
             articles::title,
         ));
-    let rows: Vec<(bool, Uuid, String, String)> = previous.union_all(next).load(conn)?;
-    let mut found = (None, None);
-    for (earlier, id, slug, title) in rows {
-        if earlier {
-            found.0 = Some((id, slug, title));
-        } else {
-            found.1 = Some((id, slug, title));
-        }
-    }
-    Ok(found)
+    previous.union_all(next)
 }
