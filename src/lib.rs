@@ -18,6 +18,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod blocking;
+pub mod bylines;
 pub mod cache;
 pub mod cli;
 pub mod config;

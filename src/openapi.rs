@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    articles, audit, auth, correspondents, editors, error, feeds, operating, pagination, sections,
-    tags,
+    articles, audit, auth, bylines, correspondents, editors, error, feeds, operating, pagination,
+    sections, tags,
 };
 
 /// The API prefix of every resource path (the probes are at the root).
@@ -50,6 +50,7 @@ impl Modify for BearerAuth {
         correspondents::handlers::list_correspondents, correspondents::handlers::get_correspondent,
         correspondents::handlers::create_correspondent, correspondents::handlers::update_correspondent,
         correspondents::handlers::delete_correspondent,
+        bylines::handlers::parse_byline,
         articles::handlers::list::list_articles, articles::handlers::list::list_section_articles,
         articles::handlers::get::get_article, articles::handlers::edit::create_article, articles::handlers::edit::update_article,
         articles::handlers::edit::transition_article, articles::handlers::edit::delete_article,
@@ -65,6 +66,7 @@ impl Modify for BearerAuth {
         (name = "sections", description = "Sections (栏目)"),
         (name = "tags", description = "Topics (专题)"),
         (name = "correspondents", description = "People credited in bylines (通讯员、记者、摄影)"),
+        (name = "bylines", description = "Credit lines as printed (`(通讯员 夏洋 洪秀 周全)`), read"),
         (name = "editors", description = "Staff accounts"),
         (name = "auth", description = "Login, tokens, the caller's account"),
         (name = "audit", description = "Who did what (admins)"),

@@ -10,7 +10,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{AppError, FieldError};
 use crate::openapi::{self, API_PREFIX};
-use crate::{articles, audit, auth, correspondents, editors, feeds, operating, sections, tags};
+use crate::{
+    articles, audit, auth, bylines, correspondents, editors, feeds, operating, sections, tags,
+};
 
 /// Request bodies above this are refused with 413.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -183,6 +185,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(correspondents::handlers::create_correspondent)
             .service(correspondents::handlers::update_correspondent)
             .service(correspondents::handlers::delete_correspondent)
+            .service(bylines::handlers::parse_byline)
             .service(articles::handlers::list::list_articles)
             .service(articles::handlers::get::get_article)
             .service(articles::handlers::edit::create_article)

@@ -161,6 +161,13 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
             1,
         ),
         row(
+            "POST",
+            "/api/v1/bylines/parse",
+            "/api/v1/bylines/parse".into(),
+            json!({"text": "(通讯员 夏洋 洪秀 周全)"}),
+            0,
+        ),
+        row(
             "GET",
             "/api/v1/editors",
             "/api/v1/editors".into(),

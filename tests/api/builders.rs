@@ -108,13 +108,19 @@ impl CorrespondentBuilder {
         }
     }
 
+    pub fn affiliation(mut self, affiliation: &str) -> CorrespondentBuilder {
+        self.affiliation = Some(affiliation.to_owned());
+        self
+    }
+
     pub fn insert(self, conn: &mut PgConnection) -> Correspondent {
         let now = Utc::now();
+        let slug = unique(conn, "correspondents", &slugify(&self.name, MAX_SLUG_LEN));
         newsdesk::correspondents::queries::insert(
             conn,
             &Correspondent {
                 id: Uuid::now_v7(),
-                slug: slugify(&self.name, MAX_SLUG_LEN),
+                slug,
                 name: self.name,
                 affiliation: self.affiliation,
                 bio: None,
@@ -226,4 +232,19 @@ impl ArticleBuilder {
         }
         a
     }
+}
+
+/// `base`, or `base-2`, `base-3`… when `table` has it already.
+fn unique(conn: &mut PgConnection, table: &str, base: &str) -> String {
+    newsdesk::slug::dedupe(base, MAX_SLUG_LEN, |s| {
+        diesel::select(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "EXISTS (SELECT 1 FROM {table} WHERE slug = "
+            ))
+            .bind::<diesel::sql_types::Text, _>(s)
+            .sql(")"),
+        )
+        .get_result(conn)
+    })
+    .expect("slug")
 }

@@ -16,6 +16,7 @@ mod articles;
 mod auth;
 mod backup;
 mod binary;
+mod bylines;
 mod cache;
 mod errors;
 mod feeds;
