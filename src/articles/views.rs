@@ -175,9 +175,14 @@ pub struct CreateArticleRequest {
     /// blockquote, figure/figcaption, img[src,alt]).
     pub body_html: String,
     pub section_id: Uuid,
-    /// Ordered, as printed.
+    /// Ordered, as printed. Required unless `byline_text` is sent (not both).
     #[schema(max_items = 50)]
-    pub byline: Vec<BylineInput>,
+    pub byline: Option<Vec<BylineInput>>,
+    /// The byline as printed (`(通讯员 夏洋 洪秀 周全)`, `记者叶和平 通讯员沈荣华`), read as
+    /// `POST /bylines/parse` reads it; every name must be an existing correspondent's (422
+    /// `unknown_correspondents` lists the others). Instead of `byline`.
+    #[schema(max_length = 2000)]
+    pub byline_text: Option<String>,
     #[schema(max_items = 50)]
     pub tag_ids: Option<Vec<Uuid>>,
     /// The responsible staff editor (编辑). Contributors may not set it.
@@ -206,6 +211,9 @@ pub struct UpdateArticleRequest {
     pub section_id: Option<Uuid>,
     #[schema(max_items = 50)]
     pub byline: Option<Vec<BylineInput>>,
+    /// The byline as printed, instead of `byline` (see `POST /articles`).
+    #[schema(max_length = 2000)]
+    pub byline_text: Option<String>,
     #[schema(max_items = 50)]
     pub tag_ids: Option<Vec<Uuid>>,
     #[serde(default, deserialize_with = "crate::validate::double_option")]

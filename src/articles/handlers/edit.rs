@@ -23,12 +23,12 @@ use crate::state::{AppState, Reach};
     request_body = CreateArticleRequest,
     responses(
         (status = 201, description = "Created (status draft)", body = ArticleView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "Malformed body, unknown field, wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body, unknown field, wrong type; neither or both of byline and byline_text (conflicting_fields)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contributor setting editor_id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 2 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values (empty title, unknown section, correspondent or tag, bad slug, bad role)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values (empty title, unknown section, correspondent or tag, bad slug, bad role); unknown_correspondents: names in byline_text that no correspondent has", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/articles")]
@@ -62,13 +62,13 @@ pub async fn create_article(
     request_body = UpdateArticleRequest,
     responses(
         (status = 200, description = "Updated; version bumped", body = ArticleView, headers(("ETag" = String))),
-        (status = 400, description = "Malformed body, unknown field, wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body, unknown field, wrong type; both byline and byline_text (conflicting_fields)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale version (current_version in the body)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values; unknown_correspondents: names in byline_text that no correspondent has", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "Neither If-Match nor version", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -3,6 +3,7 @@
 use diesel::PgConnection;
 use uuid::Uuid;
 
+use super::credits;
 use super::draft::{self, Draft};
 use super::store::{self, Revision};
 use super::Written;
@@ -11,16 +12,30 @@ use crate::articles::queries;
 use crate::articles::views::CreateArticleRequest;
 use crate::directory::Directory;
 use crate::editors::Editor;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 
 pub fn create(
     conn: &mut PgConnection,
     dir: &Directory,
     actor: &Editor,
-    req: CreateArticleRequest,
+    mut req: CreateArticleRequest,
 ) -> Result<Written, AppError> {
+    credits::exclusive(&req.byline, &req.byline_text)?;
     if req.editor_id.is_some() {
         policy::may_set_editor(actor)?;
+    }
+    match credits::resolve(conn, req.byline.take(), req.byline_text.take())? {
+        Some(byline) => req.byline = Some(byline),
+        None => {
+            return Err(AppError::BadRequest {
+                code: "malformed_request",
+                detail: "invalid body: missing field `byline` (or send byline_text)".into(),
+                errors: vec![FieldError::new(
+                    "byline",
+                    "required, unless byline_text is sent",
+                )],
+            })
+        }
     }
     let slug_given = req.slug.is_some();
     let mut d = Draft::new(req);

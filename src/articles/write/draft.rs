@@ -48,7 +48,7 @@ impl Draft {
                 summary: summary.unwrap_or_else(|| text::derive_summary(&body_html)),
                 body_html,
                 section_id: req.section_id,
-                byline: req.byline,
+                byline: req.byline.unwrap_or_default(),
                 tag_ids: req.tag_ids.unwrap_or_default(),
                 editor_id: req.editor_id,
                 source: clean_optional(req.source),

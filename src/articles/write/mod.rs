@@ -10,6 +10,7 @@
 //! - [`delete`] — `DELETE /articles/{id}`.
 
 pub mod create;
+pub mod credits;
 pub mod delete;
 pub mod draft;
 pub mod restore;

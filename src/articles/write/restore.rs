@@ -32,6 +32,7 @@ pub fn restore(
         body_html: Some(s.body_html),
         section_id: Some(s.section_id),
         byline: Some(s.byline),
+        byline_text: None,
         tag_ids: Some(s.tag_ids),
         // Contributors may not set the responsible editor: theirs stays as it is.
         editor_id: policy::may_set_editor(actor).is_ok().then_some(s.editor_id),

@@ -4,6 +4,7 @@
 use diesel::PgConnection;
 use uuid::Uuid;
 
+use super::credits;
 use super::draft::{self, Draft};
 use super::store::{self, Revision};
 use super::{check_version, locked, shown, Written};
@@ -21,10 +22,11 @@ pub fn update(
     dir: &Directory,
     actor: &Editor,
     id: Uuid,
-    req: UpdateArticleRequest,
+    mut req: UpdateArticleRequest,
     if_match: Option<i32>,
     changes: &mut Changes,
 ) -> Result<Written, AppError> {
+    credits::exclusive(&req.byline, &req.byline_text)?;
     let current = locked(conn, id)?;
     policy::may_edit(actor, &current)?;
     if req.editor_id.is_some() {
@@ -39,6 +41,7 @@ pub fn update(
         }
     }
     check_version(&current, if_match.or(req.version))?;
+    req.byline = credits::resolve(conn, req.byline.take(), req.byline_text.take())?;
     let edit = Edit {
         actor,
         action: "update",
