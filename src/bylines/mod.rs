@@ -18,7 +18,7 @@ pub mod views;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use parse::{parse, Credit, Parsed};
+pub use parse::{credit_line, parse, Credit, Parsed};
 
 /// A byline role, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -112,6 +112,19 @@ pub fn parse(text: &str) -> Parsed {
     out
 }
 
+/// `line` when it is credits and nothing else (`(通讯员 夏洋 洪秀 周全)`, `编辑:hefan`,
+/// `刘建平摄(影像咸宁)`), else `None` — a caption that ends with a credit is not one.
+pub fn credit_line(line: &str) -> Option<Parsed> {
+    let folded: Vec<char> = line.chars().map(fold).collect();
+    let found = Scanner { c: &folded }.credit_line(0, folded.len())?;
+    Some(Parsed {
+        source: found.source,
+        credits: found.credits,
+        editor: found.editor,
+        rest: String::new(),
+    })
+}
+
 fn line_ranges(c: &[char]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;

@@ -9,8 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::body::story;
 use super::ImportError;
 use crate::articles::write::draft::ROLES;
+use crate::bylines;
 use crate::slug::{is_valid, MAX_ARTICLE_SLUG_LEN};
 use crate::{search, text};
 
@@ -38,10 +40,23 @@ struct ArticleLine {
     title: String,
     #[serde(default)]
     summary: Option<String>,
-    body: String,
+    /// HTML; or `body_text`, the page's plain text.
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    body_text: Option<String>,
     section: String,
     #[serde(default)]
     contributors: Vec<Credit>,
+    /// The byline as printed, instead of `contributors`.
+    #[serde(default)]
+    byline_text: Option<String>,
+    /// The responsible editor as printed (`hefan`): a staff account's display name or email
+    /// local part.
+    #[serde(default)]
+    editor_text: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
     #[serde(default)]
     tags: Vec<String>,
     status: String,
@@ -80,6 +95,14 @@ pub struct Row {
     pub search: String,
     pub search_title: String,
     pub byline: Vec<(Uuid, String)>,
+    /// Credits read from `byline_text` or the text, matched (or created) by the writer.
+    pub printed: Vec<bylines::Credit>,
+    /// `byline_text` was sent but credits nobody.
+    pub unread_byline: bool,
+    pub editor_text: Option<String>,
+    /// The staff account `editor_text` names, found by the writer.
+    pub editor_id: Option<Uuid>,
+    pub source: Option<String>,
     pub tags: Vec<Uuid>,
 }
 
@@ -144,10 +167,37 @@ pub fn article(
         ("published", None) => problems.push("a published article needs published_at".to_owned()),
         (other, _) => problems.push(format!("status {other:?} is neither published nor draft")),
     }
+    if !a.contributors.is_empty() && a.byline_text.is_some() {
+        problems.push("contributors or byline_text, not both".to_owned());
+    }
+    let read = match (&a.body, &a.body_text) {
+        (Some(_), Some(_)) => {
+            problems.push("body or body_text, not both".to_owned());
+            None
+        }
+        (None, None) => {
+            problems.push("body or body_text is required".to_owned());
+            None
+        }
+        (None, Some(t)) => Some(story(t)),
+        (Some(_), None) => None,
+    };
     if !problems.is_empty() {
         return Err(problems.join("; "));
     }
-    let body_html = text::sanitize_html(&a.body);
+    let (body_source, mut printed, editor_in_text) = match &read {
+        Some(s) => (s.body_html.as_str(), s.credits.clone(), s.editor.clone()),
+        None => (a.body.as_deref().unwrap_or_default(), vec![], None),
+    };
+    let body_html = text::sanitize_html(body_source);
+    let mut unread_byline = false;
+    if let Some(t) = a.byline_text.as_deref().filter(|t| !t.trim().is_empty()) {
+        printed = bylines::parse(t).credits;
+        unread_byline = printed.is_empty();
+    }
+    if !a.contributors.is_empty() {
+        printed.clear();
+    }
     let summary = a
         .summary
         .map(|s| s.trim().to_owned())
@@ -172,6 +222,19 @@ pub fn article(
         },
         status: a.status,
         byline,
+        printed,
+        unread_byline,
+        editor_id: None,
+        editor_text: a
+            .editor_text
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty())
+            .or(editor_in_text),
+        source: a
+            .source
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .or(read.and_then(|r| r.source)),
         tags: tag_ids,
     })
 }

@@ -13,6 +13,8 @@
 //! - [`indexes`] — dropped and rebuilt around a bulk load;
 //! - [`report`] — what the import did.
 
+pub mod body;
+pub mod credits;
 pub mod indexes;
 pub mod lines;
 pub mod pipeline;

@@ -9,6 +9,7 @@ use std::path::Path;
 use diesel::PgConnection;
 use uuid::Uuid;
 
+use super::credits::{Editors, People};
 use super::lines::{article, Row};
 use super::report::{Counts, Report};
 use super::store::flush;
@@ -113,6 +114,8 @@ fn write_in_order(
     let mut counts = Counts::default();
     let mut seen = HashSet::new();
     let mut batch = Vec::with_capacity(BATCH);
+    let mut people = People::load(conn)?;
+    let editors = Editors::load(conn)?;
     let mut waiting = std::collections::BTreeMap::new();
     let (mut next, mut read) = (0, 0);
     for checked in done {
@@ -135,12 +138,14 @@ fn write_in_order(
                             format!("slug {} appears twice", row.slug),
                         );
                     }
-                    Ok(row) => {
+                    Ok(mut row) => {
                         counts.imported += 1;
                         report.editor_credits += row.editor_credits;
+                        report.bylines_unread += usize::from(row.unread_byline);
+                        credit(&mut row, &mut people, &editors, report);
                         batch.push(row);
                         if batch.len() == BATCH {
-                            flush(conn, &mut batch)?;
+                            flush(conn, &mut batch, &mut people)?;
                             progress(read, total);
                         }
                     }
@@ -148,7 +153,23 @@ fn write_in_order(
             }
         }
     }
-    flush(conn, &mut batch)?;
+    flush(conn, &mut batch, &mut people)?;
+    report.people_created = people.created;
     progress(total, total);
     Ok(counts)
+}
+
+/// The row's printed byline matched to people (created when new), its printed editor to a
+/// staff account.
+fn credit(row: &mut Row, people: &mut People, editors: &Editors, report: &mut Report) {
+    for c in std::mem::take(&mut row.printed) {
+        let entry = (people.resolve(&c), c.role.as_str().to_owned());
+        if !row.byline.contains(&entry) {
+            row.byline.push(entry);
+        }
+    }
+    if let Some(printed) = row.editor_text.take() {
+        row.editor_id = editors.find(&printed);
+        report.editors_unmatched += usize::from(row.editor_id.is_none());
+    }
 }

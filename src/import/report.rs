@@ -20,6 +20,12 @@ pub struct Report {
     pub files: Vec<(&'static str, Counts)>,
     /// Byline credits in the `editor` role, left out (编辑 is a staff account here).
     pub editor_credits: usize,
+    /// Correspondents created for names printed in bylines.
+    pub people_created: usize,
+    /// Articles whose printed byline (`byline_text`) credits nobody.
+    pub bylines_unread: usize,
+    /// Printed editors (`editor_text`, `编辑:`) that match no staff account.
+    pub editors_unmatched: usize,
     /// `file:line: problem`, the first few.
     pub problems: Vec<String>,
     pub problem_count: usize,
@@ -75,6 +81,27 @@ impl fmt::Display for Report {
             "{:<20} {:>9} {:>9} {:>9} {:>9}",
             "total", t.imported, t.updated, t.unchanged, t.rejected
         )?;
+        if self.people_created > 0 {
+            write!(
+                f,
+                "\n{} correspondents created for names printed in bylines",
+                self.people_created
+            )?;
+        }
+        if self.bylines_unread > 0 {
+            write!(
+                f,
+                "\n{} printed bylines credit nobody (left without a byline)",
+                self.bylines_unread
+            )?;
+        }
+        if self.editors_unmatched > 0 {
+            write!(
+                f,
+                "\n{} printed editors match no staff account (left without an editor)",
+                self.editors_unmatched
+            )?;
+        }
         if self.editor_credits > 0 {
             write!(f, "\n{} byline credits in the role `editor` were left out: 编辑 is an article's responsible staff editor, not a byline role", self.editor_credits)?;
         }

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Int2, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use super::credits::People;
 use super::lines::{lines, NamedLine, Row};
 use super::report::{Counts, Report};
 use super::ImportError;
@@ -96,19 +97,21 @@ pub fn named(
 }
 
 /// Inserts a batch of rows with their bylines and tags, in one transaction, and empties it.
-pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>) -> QueryResult<()> {
+pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>, people: &mut People) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
     conn.transaction(|c| {
+        // The people this batch credits first, before the bylines that refer to them.
+        people.insert_pending(c)?;
         diesel::sql_query(
             "INSERT INTO articles (id, slug, title, summary, summary_derived, body_html, section_id, status, \
-             published_at, created_at, updated_at, char_count, search, search_title) \
+             published_at, created_at, updated_at, char_count, search, search_title, editor_id, source) \
              SELECT id, slug, title, summary, false, body_html, section_id, status, published_at, \
              coalesce(published_at, now()), coalesce(published_at, now()), char_count, search::tsvector, \
-             search_title::tsvector \
-             FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             AS t(id, slug, title, summary, body_html, section_id, status, published_at, char_count, search, search_title)",
+             search_title::tsvector, editor_id, source \
+             FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             AS t(id, slug, title, summary, body_html, section_id, status, published_at, char_count, search, search_title, editor_id, source)",
         )
         .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
         .bind::<Array<Text>, _>(rows.iter().map(|r| r.slug.as_str()).collect::<Vec<_>>())
@@ -121,6 +124,8 @@ pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>) -> QueryResult<()> {
         .bind::<Array<Int4>, _>(rows.iter().map(|r| r.char_count).collect::<Vec<_>>())
         .bind::<Array<Text>, _>(rows.iter().map(|r| r.search.as_str()).collect::<Vec<_>>())
         .bind::<Array<Text>, _>(rows.iter().map(|r| r.search_title.as_str()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<SqlUuid>>, _>(rows.iter().map(|r| r.editor_id).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.source.as_deref()).collect::<Vec<_>>())
         .execute(c)?;
         let credits: Vec<(Uuid, i16, Uuid, &str)> = rows
             .iter()

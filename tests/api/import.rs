@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
+use newsdesk::editors::Role;
+
 use crate::helpers::TestApp;
 
 fn corpus() -> PathBuf {
@@ -196,4 +198,127 @@ fn the_generated_corpus_imports_cleanly() {
     assert!(hits["page"]["total"].as_i64().unwrap() > 50, "{hits}");
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&again);
+}
+
+/// The publisher's page as plain text (`shared/fixtures/xianning-news-page.txt`), imported with
+/// its title, section and date given, is the demo's sample article: paragraphs and `<h2>`s, the
+/// byline of three correspondents (created by the import), the editor.
+#[test]
+fn the_page_imports_as_the_sample_article() {
+    let app = TestApp::spawn();
+    let editor = app.editor("hefan@newsdesk.test", Role::Editor);
+    let page = include_str!("data/xianning-news-page.txt");
+    let seed: serde_json::Value =
+        serde_json::from_str(include_str!("../../src/demo/seed-article.json")).unwrap();
+    let dir = std::env::temp_dir().join(format!("newsdesk-page-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("sections.jsonl"),
+        "{\"slug\": \"counties\", \"name\": \"县市区\"}\n{\"slug\": \"jiayu\", \"name\": \"嘉鱼\", \"parent\": \"counties\"}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("contributors.jsonl"), "").unwrap();
+    std::fs::write(dir.join("tags.jsonl"), "").unwrap();
+    let line = json!({
+        "slug": "jia-yu-nian-qing-gan-bu", "title": seed["title"], "section": "jiayu",
+        "status": "published", "published_at": "2025-04-10T09:00:00+08:00",
+        "body_text": page, "source": "咸宁新闻网",
+    });
+    std::fs::write(dir.join("articles.jsonl"), format!("{line}\n")).unwrap();
+    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    assert_eq!(report.total().imported, 1 + 2, "{report}");
+    assert_eq!(report.people_created, 3, "{report}");
+    assert_eq!(
+        (report.bylines_unread, report.editors_unmatched),
+        (0, 0),
+        "{report}"
+    );
+    let a = app
+        .get("/api/v1/articles/jia-yu-nian-qing-gan-bu")
+        .expect(200)
+        .json();
+    assert_eq!(
+        a["body_html"],
+        newsdesk::text::sanitize_html(seed["body_html"].as_str().unwrap())
+    );
+    assert_eq!(a["body_html"].as_str().unwrap().matches("<h2>").count(), 3);
+    let byline: Vec<(&str, &str)> = a["byline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap(), b["role"].as_str().unwrap()))
+        .collect();
+    let expected: Vec<(&str, &str)> = seed["byline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap(), b["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(byline, expected);
+    assert_eq!(a["editor"]["id"], editor.to_string());
+    assert_eq!(a["source"], "咸宁新闻网");
+    // Again: nothing new, nobody created twice.
+    let again = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    assert_eq!(again.total().imported, 0, "{again}");
+    assert_eq!(again.people_created, 0);
+    assert_eq!(app.rows("correspondents"), 3);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `byline_text` lines: one correspondent per name and affiliation, matched across lines; a
+/// byline that credits nobody and an editor nobody is are counted.
+#[test]
+fn printed_bylines_become_people_once() {
+    let app = TestApp::spawn();
+    let dir = std::env::temp_dir().join(format!(
+        "newsdesk-bylines-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("sections.jsonl"),
+        "{\"slug\": \"jiayu\", \"name\": \"嘉鱼\"}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("contributors.jsonl"), "").unwrap();
+    std::fs::write(dir.join("tags.jsonl"), "").unwrap();
+    let line = |slug: &str, byline: &str, editor: &str| {
+        json!({
+            "slug": slug, "title": "稿件", "section": "jiayu", "status": "draft",
+            "body_text": "嘉鱼县召开推进会。", "byline_text": byline, "editor_text": editor,
+        })
+        .to_string()
+    };
+    let lines = [
+        line("a-1", "(香城都市报记者吴青朋 通讯员邹太明)", "nobody"),
+        line("a-2", "(记者吴青朋 通讯员邹太明)", ""),
+        line("a-3", "(咸宁日报记者吴青朋)", ""),
+        line("a-4", "记者在现场看到", ""),
+    ];
+    std::fs::write(dir.join("articles.jsonl"), lines.join("\n") + "\n").unwrap();
+    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    assert_eq!(report.total().imported, 1 + 4, "{report}");
+    // 吴青朋 of 香城都市报 (also the unaffiliated credit of a-2), 邹太明, 吴青朋 of 咸宁日报.
+    assert_eq!(report.people_created, 3, "{report}");
+    assert_eq!(report.bylines_unread, 1, "{report}");
+    assert_eq!(report.editors_unmatched, 1, "{report}");
+    assert!(
+        report.to_string().contains("3 correspondents created"),
+        "{report}"
+    );
+    let affiliations: Vec<Option<String>> = {
+        use diesel::prelude::*;
+        use newsdesk::schema::correspondents::dsl::*;
+        correspondents
+            .filter(name.eq("吴青朋"))
+            .order(affiliation)
+            .select(affiliation)
+            .load(&mut app.conn())
+            .unwrap()
+    };
+    assert_eq!(
+        affiliations,
+        [Some("咸宁日报".to_owned()), Some("香城都市报".to_owned())]
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
