@@ -15,6 +15,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::schema::{correspondents, tags};
+use crate::search::terms::TermStats;
 use crate::sections::tree::Sections;
 
 /// The section tree and the names.
@@ -22,6 +23,8 @@ use crate::sections::tree::Sections;
 pub struct Directory {
     pub sections: Sections,
     pub names: Names,
+    /// How common the titles' words are (for related stories).
+    pub terms: TermStats,
 }
 
 impl Directory {

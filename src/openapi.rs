@@ -52,7 +52,7 @@ impl Modify for BearerAuth {
         correspondents::handlers::delete_correspondent,
         bylines::handlers::parse_byline,
         articles::handlers::list::list_articles, articles::handlers::list::list_section_articles,
-        articles::handlers::get::get_article, articles::handlers::edit::create_article, articles::handlers::edit::update_article,
+        articles::handlers::get::get_article, articles::handlers::get::list_related, articles::handlers::edit::create_article, articles::handlers::edit::update_article,
         articles::handlers::edit::transition_article, articles::handlers::edit::delete_article,
         articles::handlers::revisions::list_revisions, articles::handlers::revisions::get_revision,
         articles::handlers::revisions::restore_revision,

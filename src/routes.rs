@@ -187,6 +187,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(correspondents::handlers::delete_correspondent)
             .service(bylines::handlers::parse_byline)
             .service(articles::handlers::list::list_articles)
+            .service(articles::handlers::get::list_related)
             .service(articles::handlers::get::get_article)
             .service(articles::handlers::edit::create_article)
             .service(articles::handlers::edit::update_article)

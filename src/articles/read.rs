@@ -2,16 +2,17 @@
 //! articles with everything it embeds ([`list_page`], [`related`], [`Related`]) and the whole
 //! view of one article ([`Views`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use diesel::PgConnection;
 use uuid::Uuid;
 
 use super::model::{Article, ArticleSummary};
+use super::queries::similar::{self, Relatedness};
 use super::queries::{self, BylineEntry, ListFilter, Neighbour, Neighbours, Sort, TagEntry};
 use super::views::{
-    ArticleLink, ArticleLinks, ArticleListItem, ArticleView, BylineView, CoverImage,
+    ArticleLink, ArticleLinks, ArticleListItem, ArticleView, BylineView, CoverImage, RelatedLink,
 };
 use super::write::Written;
 use crate::cache::Scope;
@@ -21,6 +22,7 @@ use crate::editors::views::EditorRef;
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor};
+use crate::search::terms::{title_words, word_key};
 use crate::search::{self, SearchQuery};
 use crate::sections::views::SectionRef;
 use crate::state::AppState;
@@ -201,11 +203,17 @@ impl Views {
         &self.directory
     }
 
-    /// The whole view of one article, with previous/next links.
+    /// The whole view of one article, with previous/next links and related stories.
     pub fn load(&self, conn: &mut PgConnection, a: &Article) -> Result<ArticleView, AppError> {
         let rel = related(conn, self.directory(), &[a.summary_row()])?;
         let neighbours = queries::neighbours(conn, a)?;
-        Ok(self.view(rel, a, neighbours))
+        let tags: Vec<Uuid> = rel
+            .tags
+            .get(&a.id)
+            .map(|t| t.iter().map(|t| t.id).collect())
+            .unwrap_or_default();
+        let stories = related_stories(conn, self.directory(), a, &tags, LINKED_STORIES)?;
+        Ok(self.view(rel, a, neighbours, stories))
     }
 
     /// The view of an article a write just stored, from what the write loaded.
@@ -221,20 +229,85 @@ impl Views {
             Some(n) => n,
             None => queries::neighbours(conn, a)?,
         };
+        let tags: Vec<Uuid> = w.tags.iter().map(|t| t.id).collect();
+        let stories = related_stories(conn, self.directory(), a, &tags, LINKED_STORIES)?;
         let rel = Related::new(section.into_iter().collect(), w.bylines, w.tags, editors);
-        Ok(self.view(rel, a, neighbours))
+        Ok(self.view(rel, a, neighbours, stories))
     }
 
-    fn view(&self, rel: Related, a: &Article, (previous, next): Neighbours) -> ArticleView {
+    fn view(
+        &self,
+        rel: Related,
+        a: &Article,
+        (previous, next): Neighbours,
+        (stories, depends_on): Stories,
+    ) -> ArticleView {
         let link =
             |p: Option<Neighbour>| p.map(|(id, slug, title)| ArticleLink { id, slug, title });
         let links = ArticleLinks {
             self_: format!("{}/api/v1/articles/{}", self.public_url, a.slug),
             previous: link(previous),
             next: link(next),
+            related: stories
+                .into_iter()
+                .map(|s| RelatedLink {
+                    id: s.id,
+                    slug: s.slug,
+                    title: s.title,
+                    summary: s.summary,
+                })
+                .collect(),
+            depends_on,
         };
         rel.view(a, links)
     }
+}
+
+/// How many related stories the article view links.
+pub const LINKED_STORIES: i64 = 5;
+
+/// Words of the title and summary that related stories are looked for by.
+const RELATING_WORDS: usize = 6;
+
+/// Related stories and what they depend on (for the response cache).
+pub type Stories = (Vec<ArticleSummary>, Vec<Scope>);
+
+/// The related stories (相关新闻) of `a`, whose tags are `tags`: up to `limit` published
+/// articles other than it — sharing its tags, then the rarest words of its title and summary
+/// in their titles, then its section — and the scopes that list changes with: the tags, the
+/// section, the words and the stories themselves.
+pub fn related_stories(
+    conn: &mut PgConnection,
+    dir: &Directory,
+    a: &Article,
+    tags: &[Uuid],
+    limit: i64,
+) -> Result<Stories, AppError> {
+    let mut words = title_words(&a.title);
+    for w in title_words(&a.summary) {
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    let words = dir.terms.rarest(conn, &words, RELATING_WORDS)?;
+    let relatedness = Relatedness {
+        id: a.id,
+        section: a.section_id,
+        tags,
+        words: &words,
+    };
+    let mut seen = HashSet::new();
+    let stories: Vec<ArticleSummary> = similar::candidates(conn, &relatedness, limit)?
+        .into_iter()
+        .filter(|c| seen.insert(c.article.id))
+        .map(|c| c.article)
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    let mut scopes = vec![Scope::Section(a.section_id)];
+    scopes.extend(tags.iter().map(|t| Scope::Tag(*t)));
+    scopes.extend(words.iter().map(|w| Scope::Word(word_key(w))));
+    scopes.extend(stories.iter().map(|s| Scope::Article(s.id)));
+    Ok((stories, scopes))
 }
 
 /// A list request, resolved from its query (the section, tag and correspondent still by slug

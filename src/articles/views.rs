@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::queries::RevisionRow;
 use super::workflow::Status;
+use crate::cache::Scope;
 use crate::editors::views::EditorRef;
 use crate::error::AppError;
 use crate::sections::views::SectionRef;
@@ -46,13 +47,30 @@ pub struct ArticleLink {
     pub title: String,
 }
 
-/// `links` of an article: its canonical API path and 上一篇 / 下一篇.
+/// A related story (相关新闻) as the article view lists it.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct RelatedLink {
+    /// Not shown: what the response cache evicts the page with.
+    #[serde(skip)]
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+}
+
+/// `links` of an article: its canonical API path, 上一篇 / 下一篇 and related stories.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct ArticleLinks {
     #[serde(rename = "self")]
     pub self_: String,
     pub previous: Option<ArticleLink>,
     pub next: Option<ArticleLink>,
+    /// The first five related stories (`GET /articles/{id}/related` has more): sharing its
+    /// tags, then words of its title and summary, then its section.
+    pub related: Vec<RelatedLink>,
+    /// Not shown: what the related stories depend on, for the response cache.
+    #[serde(skip)]
+    pub depends_on: Vec<Scope>,
 }
 
 /// A list item: the article without `body_html` and `links`.

@@ -10,6 +10,7 @@ use super::Scope;
 use crate::articles::model::Article;
 use crate::articles::queries::Neighbours;
 use crate::articles::workflow::Status;
+use crate::search::terms::{title_words, word_key};
 use crate::sections::tree::SectionTree;
 
 diesel::define_sql_function! {
@@ -69,6 +70,10 @@ impl Changes {
         for p in people {
             self.add(Scope::Person(*p));
         }
+        // Related stories find articles by the words of their titles.
+        for w in title_words(&a.title) {
+            self.add(Scope::Word(word_key(&w)));
+        }
         Ok(Some(neighbours))
     }
 
@@ -100,6 +105,10 @@ impl Changes {
                 Scope::Section(id) => ('s', id),
                 Scope::Tag(id) => ('t', id),
                 Scope::Person(id) => ('p', id),
+                Scope::Word(key) => {
+                    out.push_str(&format!(" w:{key:x}"));
+                    continue;
+                }
             };
             out.push_str(&format!(" {tag}:{id}"));
         }
@@ -117,6 +126,7 @@ impl Changes {
         for w in words {
             let scope = match w.split_once(':') {
                 None if w == "all" => Some(Scope::All),
+                Some(("w", key)) => u64::from_str_radix(key, 16).ok().map(Scope::Word),
                 Some((tag, id)) => Uuid::parse_str(id).ok().and_then(|id| match tag {
                     "a" => Some(Scope::Article(id)),
                     "s" => Some(Scope::Section(id)),
@@ -151,8 +161,9 @@ mod tests {
         c.add(Scope::Section(Uuid::new_v4()));
         c.add(Scope::Tag(Uuid::new_v4()));
         c.add(Scope::Person(Uuid::new_v4()));
+        c.add(Scope::Word(word_key("嘉鱼")));
         c.add(Scope::All);
-        assert_eq!(c.0.len(), 5);
+        assert_eq!(c.0.len(), 6);
         assert_eq!(Changes::parse(&c.payload(me)), (Some(me), c.clone()));
         c.everything();
         assert_eq!(Changes::parse(&c.payload(me)).1 .0, vec![Scope::Everything]);

@@ -19,6 +19,7 @@
 pub mod document;
 pub mod highlight;
 pub mod query;
+pub mod terms;
 pub mod tokenize;
 
 pub use document::{document, reindex_missing, store, title_document, TsvectorValue};

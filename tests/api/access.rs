@@ -401,6 +401,13 @@ fn every_public_operation_answers_anonymous_callers_and_refuses_bad_tokens() {
         ),
         (
             "GET",
+            "/api/v1/articles/{id}/related",
+            format!("/api/v1/articles/{a}/related"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
             "/api/v1/sections",
             "/api/v1/sections".into(),
             json!(null),
@@ -558,6 +565,7 @@ fn every_public_operation_answers_anonymous_callers_and_refuses_bad_tokens() {
         format!("/api/v1/articles/{id}"),
         format!("/api/v1/articles/{}", draft["slug"].as_str().unwrap()),
         format!("/api/v1/articles/{id}/ninjs"),
+        format!("/api/v1/articles/{id}/related"),
     ] {
         let status = |token: Option<&str>| {
             let mut req = app.req("GET", &path);

@@ -25,6 +25,7 @@ mod import;
 mod listing;
 mod load;
 mod operating;
+mod related;
 mod resources;
 mod schema;
 mod schemathesis;

@@ -84,6 +84,15 @@ pub struct Links {
     pub self_: String,
     pub previous: Option<Link>,
     pub next: Option<Link>,
+    pub related: Vec<RelatedLink>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedLink {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]

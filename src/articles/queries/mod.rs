@@ -5,6 +5,7 @@
 pub mod list;
 pub mod related;
 pub mod revisions;
+pub mod similar;
 
 use diesel::prelude::*;
 use uuid::Uuid;
