@@ -137,6 +137,7 @@ workloads() {
   measure "$mode" W3 get.lua "$BASE/api/v1/sections/$SECTION_SLUG/feed.rss?limit=50"
   measure "$mode" "W4 园区" get.lua "$BASE/api/v1/articles?q=$COMMON&limit=20"
   measure "$mode" "W4 簰洲湾" get.lua "$BASE/api/v1/articles?q=$RARE&limit=20"
+  measure "$mode" W6 related.lua "$BASE"
   measure_writes "$mode"
 }
 
@@ -185,6 +186,9 @@ pgb() {
 }
 pgb W1 -f "$WORK/list.sql" -D status=published -D "sections={$SECTION}" -D limit=21 -D "ids=$IDS"
 pgb W2 "${scripts[@]}"
+# Related stories, one client, uncached: n p50 p99 max (ms).
+log "related stories, sequential"
+RELATED=$(python3 bench/related_latency.py "$BASE" "$SLUGS")
 # 3. The plans PostgreSQL runs for the two searches (cache off): no sequential scan on articles.
 psql -X -q -h "$DATA/pg" -U newsdesk -d newsdesk -c "LOAD 'auto_explain'" \
   -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" >/dev/null
@@ -196,6 +200,14 @@ curl -sf "$BASE/api/v1/articles?q=$RARE&limit=20" >/dev/null
 sleep 0.5
 PLANS=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Query Text' || true)
 SEQ=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Seq Scan on articles' || true)
+# And for related stories of three articles.
+lines_before=$(wc -l <"$DATA/pg/postgres.log")
+for slug in $(sed -n '1p;500p;1000p' "$SLUGS"); do
+  curl -sf "$BASE/api/v1/articles/$slug/related" >/dev/null
+done
+sleep 0.5
+RPLANS=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Query Text' || true)
+RSEQ=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Seq Scan on' || true)
 psql_ "ALTER SYSTEM RESET session_preload_libraries" >/dev/null
 psql -X -q -h "$DATA/pg" -U newsdesk -d newsdesk -c "LOAD 'auto_explain'" \
   -c "ALTER SYSTEM RESET auto_explain.log_min_duration" >/dev/null
@@ -204,7 +216,7 @@ PEAK_OFF=$PEAK_KB
 
 ELAPSED=$(( $(date +%s) - started_all ))
 export N CONNECTIONS WARMUP SECONDS_PER_RUN RUNS ELAPSED IMPORT_S FIRST_READY_S READY_EXISTING_S \
-  PEAK_ON PEAK_OFF PLANS SEQ
+  PEAK_ON PEAK_OFF PLANS SEQ RELATED RPLANS RSEQ
 python3 - "$WORK" "$OUT" <<'PY'
 import sys, os, datetime, subprocess
 work, out = sys.argv[1], sys.argv[2]
@@ -239,7 +251,7 @@ w('')
 w('| workload | cache | req/s | p50 ms | p99 ms | non-2xx | ratio |')
 w('|---|---|---:|---:|---:|---:|---|')
 w('| /healthz | – | %.0f | %.2f | %.2f | %d | 1.00 × healthz |' % row('on', '/healthz')[:4])
-for name in ['W1', 'W2', 'W3', 'W4 园区', 'W4 簰洲湾', 'W5']:
+for name in ['W1', 'W2', 'W3', 'W4 园区', 'W4 簰洲湾', 'W6', 'W5']:
     for mode in ['on', 'off']:
         rps, p50, p99, non2xx, extra = row(mode, name)
         ratio = '%.2f × healthz' % (rps / healthz)
@@ -249,7 +261,7 @@ for name in ['W1', 'W2', 'W3', 'W4 园区', 'W4 簰洲湾', 'W5']:
             ratio += ', p99/p50 %.1f' % (p99 / p50 if p50 else 0)
         w('| %s | %s | %.0f%s | %.2f | %.2f | %d | %s |' % (name, mode, rps, extra, p50, p99, non2xx, ratio))
 w('')
-w('- W1 `GET /api/v1/sections/bendi-yaowen/articles?limit=20`; W2 `GET /api/v1/articles/{slug}` (random among 1000 sampled slugs); W3 `GET /api/v1/sections/bendi-yaowen/feed.rss?limit=50`; W4 `GET /api/v1/articles?q=…&limit=20`; W5 create (byline, tag) then `in_review` then `published` — req/s counts all three, creates/s the acknowledged creates.')
+w('- W1 `GET /api/v1/sections/bendi-yaowen/articles?limit=20`; W2 `GET /api/v1/articles/{slug}` (random among 1000 sampled slugs); W3 `GET /api/v1/sections/bendi-yaowen/feed.rss?limit=50`; W4 `GET /api/v1/articles?q=…&limit=20`; W6 `GET /api/v1/articles/{slug}/related` (random sampled slugs); W5 create (byline, tag) then `in_review` then `published` — req/s counts all three, creates/s the acknowledged creates.')
 w('- pgbench: the statements the handler issues (captured with `log_statement = all`, in `bench/pgbench/`), `-M prepared`, 1 thread, %s clients, against the same database.' % E['CONNECTIONS'])
 w('- W5 loss check, per measured run:')
 for mode in ['on', 'off']:
@@ -258,6 +270,8 @@ for mode in ['on', 'off']:
 w('- Import of %s articles: %.1f s. Start to /readyz: %.2f s on the first start after the import (demo content seeded), %.2f s on the existing data dir.' % (E['N'], float(E['IMPORT_S']), float(E['FIRST_READY_S']), float(E['READY_EXISTING_S'])))
 w('- Server peak RSS (VmHWM): %.0f MB with the cache on, %.0f MB off.' % (int(E['PEAK_ON']) / 1024, int(E['PEAK_OFF']) / 1024))
 w('- W4 plans (auto_explain of the two searches, %s statements): %s sequential scans on articles.' % (E['PLANS'], E['SEQ']))
+rn, rp50, rp99, rmax = E['RELATED'].split()
+w('- Related stories, one client, cache off, %s requests: p50 %s ms, p99 %s ms, max %s ms; plans (auto_explain, %s statements for three articles): %s sequential scans.' % (rn, rp50, rp99, rmax, E['RPLANS'], E['RSEQ']))
 text = '\n'.join(lines) + '\n'
 open(out, 'w').write(text)
 print(text)
