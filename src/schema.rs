@@ -41,6 +41,7 @@ diesel::table! {
         article_id -> Uuid,
         tag_id -> Uuid,
         position -> Int2,
+        published_at -> Nullable<Timestamptz>,
     }
 }
 

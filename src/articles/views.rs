@@ -65,8 +65,9 @@ pub struct ArticleLinks {
     pub self_: String,
     pub previous: Option<ArticleLink>,
     pub next: Option<ArticleLink>,
-    /// The first five related stories (`GET /articles/{id}/related` has more): sharing its
-    /// tags, then words of its title and summary, then its section.
+    /// The first five related stories of a published article (`GET /articles/{id}/related`
+    /// has more): sharing its tags, then words of its title and summary, then its section.
+    /// Empty while the article is not published.
     pub related: Vec<RelatedLink>,
     /// Not shown: what the related stories depend on, for the response cache.
     #[serde(skip)]

@@ -126,3 +126,8 @@ pub fn is_organisation(text: &str) -> bool {
     let n = text.chars().count();
     n >= 2 && ORGANISATION_ENDINGS.iter().any(|e| text.ends_with(e))
 }
+
+/// Whether `c` is a Chinese character.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}

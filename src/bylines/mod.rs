@@ -4,15 +4,18 @@
 //!
 //! - [`lexicon`] — role words, titles, datelines, surnames (data);
 //! - [`names`] — telling names from text (jieba's dictionary and the surnames);
-//! - [`parse`] — the parser (pure);
+//! - [`parse`] — the parser (pure), over [`scan`] (what stands at a position) and [`credits`]
+//!   (reading credits and names);
 //! - [`queries`] — printed names matched to correspondents;
 //! - [`views`], [`handlers`] — `POST /bylines/parse`.
 
+pub mod credits;
 pub mod handlers;
 pub mod lexicon;
 pub mod names;
 pub mod parse;
 pub mod queries;
+pub mod scan;
 pub mod views;
 
 use serde::{Deserialize, Serialize};

@@ -141,7 +141,7 @@ fn continuation(after: &[char]) -> f64 {
     let Some(first) = after.first() else {
         return 1.5;
     };
-    if !super::parse::is_han(*first) {
+    if !super::lexicon::is_han(*first) {
         return 1.5;
     }
     let sample: String = after.iter().take(12).collect();

@@ -15,7 +15,7 @@ use crate::directory::Directory;
 use crate::editors::Editor;
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
-use crate::schema::articles;
+use crate::schema::{article_tags, articles};
 use crate::sections::model::NewSection;
 use crate::sections::queries as sections;
 use crate::slug;
@@ -130,6 +130,9 @@ pub(super) fn publish(
     let at = Utc::now() - Duration::hours(hours_ago);
     diesel::update(articles::table.find(a.id))
         .set(articles::published_at.eq(at))
+        .execute(c)?;
+    diesel::update(article_tags::table.filter(article_tags::article_id.eq(a.id)))
+        .set(article_tags::published_at.eq(at))
         .execute(c)?;
     Ok(a.id)
 }

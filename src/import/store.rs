@@ -141,14 +141,15 @@ pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>, people: &mut People) 
         .bind::<Array<SqlUuid>, _>(credits.iter().map(|c| c.2).collect::<Vec<_>>())
         .bind::<Array<Text>, _>(credits.iter().map(|c| c.3).collect::<Vec<_>>())
         .execute(c)?;
-        let tagged: Vec<(Uuid, Uuid, i16)> = rows
+        let tagged: Vec<(Uuid, Uuid, i16, Option<chrono::DateTime<chrono::Utc>>)> = rows
             .iter()
-            .flat_map(|r| r.tags.iter().enumerate().map(move |(i, t)| (r.id, *t, i16::try_from(i).unwrap_or(i16::MAX))))
+            .flat_map(|r| r.tags.iter().enumerate().map(move |(i, t)| (r.id, *t, i16::try_from(i).unwrap_or(i16::MAX), r.published_at)))
             .collect();
-        diesel::sql_query("INSERT INTO article_tags (article_id, tag_id, position) SELECT * FROM unnest($1, $2, $3)")
+        diesel::sql_query("INSERT INTO article_tags (article_id, tag_id, position, published_at) SELECT * FROM unnest($1, $2, $3, $4)")
             .bind::<Array<SqlUuid>, _>(tagged.iter().map(|t| t.0).collect::<Vec<_>>())
             .bind::<Array<SqlUuid>, _>(tagged.iter().map(|t| t.1).collect::<Vec<_>>())
             .bind::<Array<Int2>, _>(tagged.iter().map(|t| t.2).collect::<Vec<_>>())
+            .bind::<Array<Nullable<Timestamptz>>, _>(tagged.iter().map(|t| t.3).collect::<Vec<_>>())
             .execute(c)?;
         QueryResult::Ok(())
     })?;

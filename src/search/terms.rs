@@ -15,8 +15,9 @@ use super::tokenize::{runs, Run};
 /// How long loaded statistics are used before they are read again.
 const FRESH_FOR: Duration = Duration::from_secs(600);
 
-/// Lexemes in more than this share of titles are too common to relate stories by.
-pub const MAX_SHARE: f32 = 0.02;
+/// Lexemes in more than this share of titles (0.3 %) are too common to relate stories by:
+/// they would bring thousands of candidates.
+pub const MAX_SHARE: f32 = 0.003;
 
 /// A lexeme as a number, for cache scopes (stable across processes and builds).
 pub fn word_key(lexeme: &str) -> u64 {

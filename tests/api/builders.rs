@@ -226,6 +226,7 @@ impl ArticleBuilder {
                     article_tags::article_id.eq(id),
                     article_tags::tag_id.eq(tag),
                     article_tags::position.eq(i16::try_from(position).unwrap()),
+                    article_tags::published_at.eq(self.published_at),
                 ))
                 .execute(conn)
                 .expect("insert tag");

@@ -1,27 +1,16 @@
-//! Related stories (相关新闻) in one round trip: published articles sharing the article's tags
-//! (most shared first), then holding the most of its chosen words in their titles (through the
-//! GIN index of `search_title`), then of its section — newest first among equals. Each tier is
-//! bounded by its own index-ordered `LIMIT`; the caller keeps the first of each article.
+//! Related stories (相关新闻): published articles sharing the article's tags (most shared
+//! first, ranked on the tags' own publication times), then holding the most of its chosen words
+//! in their titles (through the GIN index of `search_title`), then of its section — newest first
+//! among equals. The tiers run in the database function `related_candidates` (migration
+//! `2026-12-02-000001_related_stories`), which each session plans once; each tier is bounded by
+//! its own index-ordered `LIMIT`, and the caller keeps the first of each article.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Int4, Int8, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Int4, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use crate::articles::model::ArticleSummary;
-
-/// The columns of [`ArticleSummary`], for the hand-written statement.
-const COLUMNS: &str = "a.id, a.slug, a.title, a.subtitle, a.summary, a.section_id, a.editor_id, \
-     a.created_by, a.source, a.cover_url, a.cover_caption, a.cover_credit, a.status, a.publish_at, \
-     a.published_at, a.created_at, a.updated_at, a.version, a.char_count";
-
-/// A candidate and the tier that found it (0 tags, 1 words, 2 section).
-#[derive(Debug, QueryableByName)]
-pub struct Candidate {
-    #[diesel(sql_type = Int4)]
-    pub tier: i32,
-    #[diesel(embed)]
-    pub article: ArticleSummary,
-}
+use crate::schema::articles;
 
 /// What an article is related by.
 #[derive(Debug, Clone)]
@@ -33,52 +22,48 @@ pub struct Relatedness<'a> {
     pub words: &'a [String],
 }
 
-/// Up to `limit` candidates of each tier (the later tiers a few more, for the ones already
-/// found), in tier order.
+#[derive(Debug, QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Int4)]
+    out_tier: i32,
+    #[diesel(sql_type = SqlUuid)]
+    out_id: Uuid,
+}
+
+/// The candidates, tier by tier (up to `limit` of the first, more of the later ones, for those
+/// already found): `(tier, article)`.
 pub fn candidates(
     conn: &mut PgConnection,
     r: &Relatedness<'_>,
     limit: i64,
-) -> QueryResult<Vec<Candidate>> {
-    let mut branches = Vec::new();
-    // $1 the article, $2 its tags, $3 its section, $4 the per-tier limit; words from $5.
-    if !r.tags.is_empty() {
-        branches.push(format!(
-            "(SELECT 0 AS tier, {COLUMNS} FROM articles a JOIN (SELECT article_id, count(*) AS shared \
-             FROM article_tags WHERE tag_id = ANY($2) AND article_id <> $1 GROUP BY article_id) t \
-             ON t.article_id = a.id WHERE a.status = 'published' \
-             ORDER BY t.shared DESC, a.published_at DESC, a.id DESC LIMIT $4)"
-        ));
+) -> QueryResult<Vec<(i32, ArticleSummary)>> {
+    // One lexeme as a tsquery: quoted, its quotes and backslashes escaped.
+    let words: Vec<String> = r
+        .words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''")))
+        .collect();
+    let found: Vec<Found> = diesel::sql_query(
+        "SELECT out_tier, out_id FROM related_candidates($1, $2, $3, $4::tsquery[], $5)",
+    )
+    .bind::<SqlUuid, _>(r.id)
+    .bind::<Array<SqlUuid>, _>(r.tags)
+    .bind::<SqlUuid, _>(r.section)
+    .bind::<Array<Text>, _>(&words)
+    .bind::<Int4, _>(i32::try_from(limit).unwrap_or(20))
+    .load(conn)?;
+    if found.is_empty() {
+        return Ok(vec![]);
     }
-    if !r.words.is_empty() {
-        let first = 5;
-        let any = (0..r.words.len())
-            .map(|k| format!("${}::tsquery", first + k))
-            .collect::<Vec<_>>()
-            .join(" || ");
-        let rank = (0..r.words.len())
-            .map(|k| format!("(a.search_title @@ ${}::tsquery)::int", first + k))
-            .collect::<Vec<_>>()
-            .join(" + ");
-        branches.push(format!(
-            "(SELECT 1 AS tier, {COLUMNS} FROM articles a WHERE a.search_title @@ ({any}) \
-             AND a.status = 'published' AND a.id <> $1 \
-             ORDER BY {rank} DESC, a.published_at DESC, a.id DESC LIMIT $4 * 2)"
-        ));
-    }
-    branches.push(format!(
-        "(SELECT 2 AS tier, {COLUMNS} FROM articles a WHERE a.status = 'published' \
-         AND a.section_id = $3 AND a.id <> $1 ORDER BY a.published_at DESC, a.id DESC LIMIT $4 * 3)"
-    ));
-    let mut q = diesel::sql_query(branches.join(" UNION ALL "))
-        .into_boxed()
-        .bind::<SqlUuid, _>(r.id)
-        .bind::<Array<SqlUuid>, _>(r.tags.to_vec())
-        .bind::<SqlUuid, _>(r.section)
-        .bind::<Int8, _>(limit);
-    for w in r.words {
-        // One lexeme as a tsquery: quoted, its quotes and backslashes escaped.
-        q = q.bind::<Text, _>(format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''")));
-    }
-    q.load(conn)
+    let ids: Vec<Uuid> = found.iter().map(|f| f.out_id).collect();
+    let rows: Vec<ArticleSummary> = articles::table
+        .filter(articles::id.eq_any(&ids))
+        .select(ArticleSummary::as_select())
+        .load(conn)?;
+    let mut by_id: std::collections::HashMap<Uuid, ArticleSummary> =
+        rows.into_iter().map(|a| (a.id, a)).collect();
+    Ok(found
+        .into_iter()
+        .filter_map(|f| by_id.remove(&f.out_id).map(|a| (f.out_tier, a)))
+        .collect())
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Uuid as SqlUuid;
+use diesel::sql_types::{Nullable, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use super::draft::{snapshot_of, Draft};
@@ -48,7 +48,7 @@ pub fn insert(conn: &mut PgConnection, id: Uuid, d: &Draft, by: Uuid) -> QueryRe
         ))
         .returning(Article::as_returning())
         .get_result(conn)?;
-    relations(conn, id, d, true)?;
+    relations(conn, id, d, true, None)?;
     Ok(a)
 }
 
@@ -70,7 +70,10 @@ pub fn update(
         .returning(Article::as_returning())
         .get_result(conn)?;
     if before.s.byline != d.s.byline || before.s.tag_ids != d.s.tag_ids {
-        relations(conn, current.id, d, false)?;
+        let published = current
+            .published_at
+            .filter(|_| current.status() == Status::Published);
+        relations(conn, current.id, d, false, published)?;
     }
     if changed
         .iter()
@@ -95,6 +98,11 @@ pub fn set_status(
     (publish_at, published_at): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     now: DateTime<Utc>,
 ) -> QueryResult<Article> {
+    // The tags carry the publication time while the article is public (related stories).
+    let public = published_at.filter(|_| to == Status::Published);
+    diesel::update(article_tags::table.filter(article_tags::article_id.eq(current.id)))
+        .set(article_tags::published_at.eq(public))
+        .execute(conn)?;
     diesel::update(articles::table.find(current.id))
         .set((
             articles::status.eq(to.as_str()),
@@ -130,8 +138,15 @@ pub fn move_slug(
     Ok(())
 }
 
-/// Stores the byline and tags of `d`, replacing the article's (`fresh`: it has none yet).
-fn relations(conn: &mut PgConnection, id: Uuid, d: &Draft, fresh: bool) -> QueryResult<()> {
+/// Stores the byline and tags of `d`, replacing the article's (`fresh`: it has none yet); the
+/// tags carry `published` (the article's publication time while it is public).
+fn relations(
+    conn: &mut PgConnection,
+    id: Uuid,
+    d: &Draft,
+    fresh: bool,
+    published: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
     if !fresh {
         diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id)))
             .execute(conn)?;
@@ -169,11 +184,13 @@ fn relations(conn: &mut PgConnection, id: Uuid, d: &Draft, fresh: bool) -> Query
                 id.into_sql::<SqlUuid>(),
                 unnest(d.s.tag_ids.clone()),
                 unnest(positions(d.s.tag_ids.len())),
+                published.into_sql::<Nullable<Timestamptz>>(),
             )))
             .into_columns((
                 article_tags::article_id,
                 article_tags::tag_id,
                 article_tags::position,
+                article_tags::published_at,
             ))
             .execute(conn)?;
     }

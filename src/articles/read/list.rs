@@ -1,0 +1,157 @@
+//! A page of `GET /articles` (and `/sections/{slug}/articles`): the filters resolved to ids,
+//! the rows, what they embed and, for a search, the highlights.
+
+use std::collections::HashMap;
+
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use super::related;
+use crate::articles::queries::{self, ListFilter, Sort};
+use crate::articles::views::ArticleListItem;
+use crate::cache::Scope;
+use crate::directory::Directory;
+use crate::error::AppError;
+use crate::ident::IdOrSlug;
+use crate::pagination::{self, Cursor};
+use crate::search::{self, SearchQuery};
+use crate::{correspondents, tags, text};
+
+/// A list request, resolved from its query (the section, tag and correspondent still by slug
+/// or id, as sent).
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub filter: ListFilter,
+    pub section: Option<String>,
+    /// `/sections/{slug}/articles`: an unknown section is 404, not an empty list.
+    pub section_in_path: bool,
+    pub tag: Option<String>,
+    pub correspondent: Option<String>,
+    pub after: Option<Cursor>,
+    pub limit: i64,
+    /// Search hits by relevance (`q` without an explicit sort).
+    pub relevance: bool,
+    pub want_total: bool,
+}
+
+/// One page of a list, with what it depends on for the response cache.
+#[derive(Debug)]
+pub struct ListPage {
+    pub items: Vec<ArticleListItem>,
+    pub next_cursor: Option<String>,
+    pub total: Option<i64>,
+    pub scopes: Vec<Scope>,
+}
+
+impl ListPage {
+    fn empty(want_total: bool) -> ListPage {
+        ListPage {
+            items: vec![],
+            next_cursor: None,
+            total: want_total.then_some(0),
+            scopes: vec![Scope::All],
+        }
+    }
+}
+
+/// Loads a page of articles: the filters resolved to ids, the rows, their relations, and for a
+/// search the highlights.
+pub fn list_page(
+    conn: &mut PgConnection,
+    dir: &Directory,
+    req: ListRequest,
+) -> Result<ListPage, AppError> {
+    let ListRequest {
+        mut filter,
+        limit,
+        after,
+        ..
+    } = req;
+    // A filtered list changes only with the articles of its section, tag or byline.
+    let mut scopes = Vec::new();
+    if let Some(slug) = req.section {
+        let tree = dir.sections.tree(conn)?;
+        match tree.by_slug(&slug) {
+            Some(s) => {
+                filter.section_ids = Some(tree.subtree(s.id));
+                scopes.push(Scope::Section(s.id));
+            }
+            None if req.section_in_path => return Err(AppError::not_found("section")),
+            None => return Ok(ListPage::empty(req.want_total)),
+        }
+    }
+    if let Some(t) = req.tag {
+        match tags::queries::find(conn, &IdOrSlug::parse(&t))? {
+            Some(t) => {
+                filter.tag_id = Some(t.id);
+                scopes.push(Scope::Tag(t.id));
+            }
+            None => return Ok(ListPage::empty(req.want_total)),
+        }
+    }
+    if let Some(p) = req.correspondent {
+        match correspondents::queries::find(conn, &IdOrSlug::parse(&p))? {
+            Some(p) => {
+                filter.correspondent_id = Some(p.id);
+                scopes.push(Scope::Person(p.id));
+            }
+            None => return Ok(ListPage::empty(req.want_total)),
+        }
+    }
+    if scopes.is_empty() {
+        scopes.push(Scope::All);
+    }
+    let (rows, next_cursor) = match &filter.search {
+        Some(sq) if req.relevance => {
+            let hits = queries::search(conn, &filter, sq, after.as_ref(), limit)?;
+            let (hits, next) = pagination::finish(hits, limit, |(a, tier)| Cursor {
+                kind: 'q',
+                at: a.published_at,
+                key: Some(tier.to_string()),
+                id: a.id,
+            });
+            (hits.into_iter().map(|(a, _)| a).collect::<Vec<_>>(), next)
+        }
+        _ => {
+            let sort: Sort = filter.sort;
+            let rows = queries::list(conn, &filter, after.as_ref(), limit)?;
+            pagination::finish(rows, limit, |a| sort.cursor_of(a))
+        }
+    };
+    let total = if req.want_total {
+        Some(queries::count(conn, &filter)?)
+    } else {
+        None
+    };
+    let mut rel = related(conn, dir, &rows)?;
+    let mut items: Vec<ArticleListItem> = rows.into_iter().map(|a| rel.take_item(a)).collect();
+    if let Some(sq) = &filter.search {
+        highlight(conn, sq, &mut items)?;
+    }
+    Ok(ListPage {
+        items,
+        next_cursor,
+        total,
+        scopes,
+    })
+}
+
+/// Each hit's extract: from the summary, else the body, else the title.
+fn highlight(
+    conn: &mut PgConnection,
+    sq: &SearchQuery,
+    items: &mut [ArticleListItem],
+) -> Result<(), AppError> {
+    let ids: Vec<Uuid> = items.iter().map(|a| a.id).collect();
+    let bodies: HashMap<Uuid, String> = queries::bodies(conn, &ids)?.into_iter().collect();
+    for item in items {
+        let body = bodies
+            .get(&item.id)
+            .map(|b| text::plain_text(b))
+            .unwrap_or_default();
+        item.highlight = search::highlight(&item.summary, &sq.words)
+            .or_else(|| search::highlight(&body, &sq.words))
+            .or_else(|| search::highlight(&item.title, &sq.words));
+    }
+    Ok(())
+}
