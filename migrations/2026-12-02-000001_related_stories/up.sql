@@ -17,11 +17,15 @@ RETURNS TABLE (out_tier int, out_id uuid) LANGUAGE plpgsql STABLE AS $$
 DECLARE
   q tsquery;
 BEGIN
+  -- Among the newest 500 of each tag: a tag of thousands costs what a small one does.
   RETURN QUERY
     SELECT 0, t.article_id FROM (
-      SELECT article_id, count(*) AS shared, max(published_at) AS at FROM article_tags
-      WHERE tag_id = ANY (p_tags) AND published_at IS NOT NULL AND article_id <> p_id
-      GROUP BY article_id ORDER BY shared DESC, at DESC, article_id DESC LIMIT p_limit) t;
+      SELECT c.article_id, count(*) AS shared, max(c.published_at) AS at
+      FROM unnest(p_tags) AS tg (tag), LATERAL (
+        SELECT article_id, published_at FROM article_tags
+        WHERE tag_id = tg.tag AND published_at IS NOT NULL AND article_id <> p_id
+        ORDER BY published_at DESC LIMIT 500) c
+      GROUP BY c.article_id ORDER BY shared DESC, at DESC, c.article_id DESC LIMIT p_limit) t;
   IF cardinality(p_words) > 0 THEN
     q := p_words[1];
     FOR i IN 2 .. cardinality(p_words) LOOP
