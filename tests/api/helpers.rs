@@ -564,3 +564,13 @@ impl Newsroom {
         })
     }
 }
+
+/// The slugs of a list response's items, in order.
+pub fn slugs(v: &Value) -> Vec<String> {
+    v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -4,16 +4,7 @@ use newsdesk::editors::Role;
 use serde_json::{json, Value};
 
 use crate::builders::ArticleBuilder;
-use crate::helpers::Newsroom;
-
-fn slugs(v: &Value) -> Vec<String> {
-    v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["slug"].as_str().unwrap().to_owned())
-        .collect()
-}
+use crate::helpers::{slugs, Newsroom};
 
 #[test]
 fn list_items_and_default_order() {

@@ -1,19 +1,10 @@
 //! Related stories (相关新闻): `GET /articles/{id}/related` and `links.related`.
 
 use chrono::{Duration, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::builders::{ArticleBuilder, SectionBuilder, TagBuilder};
-use crate::helpers::Newsroom;
-
-fn slugs(v: &Value) -> Vec<String> {
-    v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["slug"].as_str().unwrap().to_owned())
-        .collect()
-}
+use crate::helpers::{slugs, Newsroom};
 
 #[test]
 fn tags_then_words_then_section_newest_first_among_equals() {

@@ -2,18 +2,9 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::Newsroom;
+use crate::helpers::{slugs, Newsroom};
 
 const SAMPLE: &str = include_str!("../../src/demo/seed-article.json");
-
-fn slugs(v: &Value) -> Vec<String> {
-    v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["slug"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 fn search(n: &Newsroom, q: &str) -> Value {
     let enc: String = q.bytes().map(|b| format!("%{b:02X}")).collect();
