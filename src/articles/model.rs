@@ -36,7 +36,7 @@ pub struct Article {
 }
 
 /// A list row: everything but the body.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Identifiable)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = articles)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct ArticleSummary {
