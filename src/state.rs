@@ -121,6 +121,13 @@ impl Writer {
         match written {
             Ok((value, changes)) => {
                 cache::forget(&changes.0, &self.cache, &self.directory);
+                // Related stories weigh words by how common they are; writes make them so.
+                self.directory
+                    .terms
+                    .note_written(changes.0.iter().filter_map(|s| match s {
+                        Scope::Word(k) => Some(*k),
+                        _ => None,
+                    }));
                 Ok(value)
             }
             Err(e @ AppError::CommitUnknown(_)) => {

@@ -51,6 +51,11 @@ pub fn title_words(title: &str) -> Vec<String> {
 
 #[derive(Debug, Default)]
 struct Loaded {
+    /// Articles in the table when the statistics were read (`pg_class.reltuples`).
+    articles: f32,
+    /// Title words written by this process since: a burst of similar titles makes a word
+    /// common before ANALYZE says so.
+    since: HashMap<u64, u32>,
     at: Option<Instant>,
     /// Share of titles holding each of the commonest lexemes.
     shares: HashMap<String, f32>,
@@ -70,6 +75,8 @@ struct StatsRow {
     elems: Option<Vec<String>>,
     #[diesel(sql_type = Nullable<Array<Float4>>)]
     freqs: Option<Vec<f32>>,
+    #[diesel(sql_type = Float4)]
+    articles: f32,
 }
 
 impl TermStats {
@@ -83,10 +90,17 @@ impl TermStats {
     ) -> QueryResult<Vec<String>> {
         self.refresh(conn)?;
         let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        let recent = |w: &str| {
+            let n = loaded.since.get(&word_key(w)).copied().unwrap_or(0);
+            n as f32 / loaded.articles.max(10_000.0)
+        };
         let mut scored: Vec<(f32, usize, &String)> = candidates
             .iter()
             .enumerate()
-            .map(|(i, w)| (loaded.shares.get(w).copied().unwrap_or(loaded.floor), i, w))
+            .map(|(i, w)| {
+                let share = loaded.shares.get(w).copied().unwrap_or(loaded.floor);
+                (share + recent(w), i, w)
+            })
             .filter(|(share, _, _)| *share <= MAX_SHARE)
             .collect();
         scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -95,6 +109,14 @@ impl TermStats {
             .take(n)
             .map(|(_, _, w)| w.clone())
             .collect())
+    }
+
+    /// Counts the title words (by [`word_key`]) of a write this process made.
+    pub fn note_written(&self, keys: impl Iterator<Item = u64>) {
+        let mut loaded = self.loaded.write().unwrap_or_else(|e| e.into_inner());
+        for k in keys {
+            *loaded.since.entry(k).or_default() += 1;
+        }
     }
 
     fn refresh(&self, conn: &mut PgConnection) -> QueryResult<()> {
@@ -106,7 +128,8 @@ impl TermStats {
             return Ok(());
         }
         let row: Option<StatsRow> = diesel::sql_query(
-            "SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs \
+            "SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs, \
+             (SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass) AS articles \
              FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'articles' \
              AND attname = 'search_title'",
         )
@@ -119,15 +142,22 @@ impl TermStats {
         if let Some(StatsRow {
             elems: Some(elems),
             freqs: Some(freqs),
+            articles,
         }) = row
         {
+            fresh.articles = articles;
             // The frequencies list one per element, then the least and the greatest of them
             // and the share of empty documents.
             let min = freqs.get(elems.len()).copied().unwrap_or(0.0);
             fresh.floor = min / 2.0;
             fresh.shares = elems.into_iter().zip(freqs).collect();
         }
-        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        let mut loaded = self.loaded.write().unwrap_or_else(|e| e.into_inner());
+        // The words written since count until ANALYZE has seen them (the table's size moved).
+        if fresh.articles == loaded.articles {
+            fresh.since = std::mem::take(&mut loaded.since);
+        }
+        *loaded = fresh;
         Ok(())
     }
 }
