@@ -14,15 +14,20 @@ pub const MAX_LIMIT: i64 = 100;
 
 /// Validates `?limit=` (1–100, default 20).
 pub fn limit(requested: Option<i64>) -> Result<i64, AppError> {
+    limit_within(requested, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// Validates a `?limit=` of 1–`max`, `default` when absent (400 `invalid_limit` otherwise).
+pub fn limit_within(requested: Option<i64>, default: i64, max: i64) -> Result<i64, AppError> {
     match requested {
-        None => Ok(DEFAULT_LIMIT),
-        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(n) => Err(AppError::BadRequest {
             code: "invalid_limit",
-            detail: format!("limit must be between 1 and {MAX_LIMIT} (got {n})"),
+            detail: format!("limit must be between 1 and {max} (got {n})"),
             errors: vec![crate::error::FieldError::new(
                 "limit",
-                "must be between 1 and 100",
+                format!("must be between 1 and {max}"),
             )],
         }),
     }

@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
+use crate::pagination;
 
 pub const DEFAULT_ITEMS: i64 = 50;
 pub const MAX_ITEMS: i64 = 200;
@@ -50,13 +51,5 @@ impl Format {
 
 /// The number of items asked for: 1–200, default 50 (400 otherwise).
 pub fn limit(q: &FeedQuery) -> Result<i64, AppError> {
-    match q.limit {
-        None => Ok(DEFAULT_ITEMS),
-        Some(n) if (1..=MAX_ITEMS).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::BadRequest {
-            code: "invalid_limit",
-            detail: format!("limit must be between 1 and {MAX_ITEMS}"),
-            errors: vec![FieldError::new("limit", "must be between 1 and 200")],
-        }),
-    }
+    pagination::limit_within(q.limit, DEFAULT_ITEMS, MAX_ITEMS)
 }

@@ -158,7 +158,7 @@ fn unpublished_unknown_and_bad_limits() {
                 if bad == "x" {
                     "malformed_request"
                 } else {
-                    "invalid_parameter"
+                    "invalid_limit"
                 },
             );
     }

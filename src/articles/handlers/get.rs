@@ -13,9 +13,9 @@ use crate::articles::read::{related, related_stories, Views, LINKED_STORIES};
 use crate::articles::views::{ArticleListItem, ArticleView};
 use crate::auth::OptionalAuth;
 use crate::cache::{self, Scope};
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
-use crate::pagination::{Page, PageInfo};
+use crate::pagination::{self, Page, PageInfo};
 use crate::state::AppState;
 use crate::{db, http_cache};
 
@@ -88,6 +88,9 @@ pub async fn get_article(
     }
 }
 
+/// The most related stories one request lists.
+const MAX_RELATED: i64 = 20;
+
 /// `GET /articles/{id}/related` query.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -122,17 +125,7 @@ pub async fn list_related(
     path: web::Path<String>,
     query: web::Query<RelatedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let limit = match query.limit {
-        None => LINKED_STORIES,
-        Some(n) if (1..=20).contains(&n) => n,
-        Some(_) => {
-            return Err(AppError::BadRequest {
-                code: "invalid_parameter",
-                detail: "limit must be between 1 and 20".into(),
-                errors: vec![FieldError::new("limit", "must be between 1 and 20")],
-            })
-        }
-    };
+    let limit = pagination::limit_within(query.limit, LINKED_STORIES, MAX_RELATED)?;
     let key = IdOrSlug::parse(&path.into_inner());
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
     let directory = state.directory.clone();
