@@ -2,8 +2,11 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rand::RngCore;
+
+use crate::site::{ArticleUrl, Site};
 
 /// Minimum length of the JWT signing secret, in bytes.
 pub const MIN_JWT_SECRET_LEN: usize = 32;
@@ -54,6 +57,9 @@ pub struct Config {
     /// `NEWSDESK_CACHE`: `on` (default) keeps rendered public responses in memory; `off` renders
     /// every request.
     pub cache: bool,
+    /// The publication: `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`, `NEWSDESK_ARTICLE_URL`,
+    /// `NEWSDESK_TIMEZONE` (API.md §4).
+    pub site: Arc<Site>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +128,7 @@ impl Config {
             None => None,
             Some(s) => Some(validate_secret(s.into_bytes())?),
         };
+        let site = Arc::new(site(&public_url)?);
         Ok(Config {
             database_url: var("DATABASE_URL"),
             bind,
@@ -134,6 +141,7 @@ impl Config {
             write_limit,
             search_limit,
             cache,
+            site,
         })
     }
 
@@ -153,6 +161,43 @@ impl Config {
         self.jwt_secret = Some(secret.clone());
         Ok(secret)
     }
+}
+
+/// The publication around `public_url`, from `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`,
+/// `NEWSDESK_ARTICLE_URL` and `NEWSDESK_TIMEZONE`.
+fn site(public_url: &str) -> Result<Site, ConfigError> {
+    let mut site = Site::new(public_url);
+    if let Some(name) = var("NEWSDESK_SITE_NAME") {
+        if name.chars().count() > 128 || name.chars().any(char::is_control) {
+            return Err(ConfigError(
+                "NEWSDESK_SITE_NAME must be at most 128 characters, without control characters"
+                    .into(),
+            ));
+        }
+        site.name = name.trim().to_owned();
+    }
+    if let Some(home) = var("NEWSDESK_SITE_URL") {
+        if !(home.starts_with("http://") || home.starts_with("https://"))
+            || home.contains(char::is_whitespace)
+        {
+            return Err(ConfigError(format!(
+                "NEWSDESK_SITE_URL must be an http:// or https:// URL (got {home:?})"
+            )));
+        }
+        site.home = home;
+    }
+    if let Some(template) = var("NEWSDESK_ARTICLE_URL") {
+        site.article_url = ArticleUrl::parse(&template)
+            .map_err(|e| ConfigError(format!("NEWSDESK_ARTICLE_URL: {e}")))?;
+    }
+    if let Some(zone) = var("NEWSDESK_TIMEZONE") {
+        site.timezone = zone.parse().map_err(|_| {
+            ConfigError(format!(
+                "NEWSDESK_TIMEZONE must be an IANA time zone such as Asia/Shanghai (got {zone:?})"
+            ))
+        })?;
+    }
+    Ok(site)
 }
 
 /// Parses `NEWSDESK_CORS_ORIGINS`: each entry `http(s)://host[:port]`, no path.

@@ -42,6 +42,7 @@ pub mod routes;
 pub mod schema;
 pub mod search;
 pub mod sections;
+pub mod site;
 pub mod slug;
 pub mod startup;
 pub mod state;

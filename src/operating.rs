@@ -28,6 +28,24 @@ fn accept_request_id(v: &HeaderValue) -> Option<String> {
         .then(|| s.to_owned())
 }
 
+/// The `method` label: one of the methods HTTP defines, else `other` (a client inventing method
+/// names must not invent metric series).
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 /// Tags every request with an id (echoed in `X-Request-Id`), logs it, and counts it.
 pub async fn observe(
     req: ServiceRequest,
@@ -40,7 +58,7 @@ pub async fn observe(
         .and_then(accept_request_id)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let path = req.path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
@@ -54,7 +72,7 @@ pub async fn observe(
         tracing::info!(status, ms = elapsed.as_secs_f64() * 1000.0, "served");
     });
     let labels = [
-        ("method", method),
+        ("method", method.to_owned()),
         ("route", route),
         ("status", status.to_string()),
     ];

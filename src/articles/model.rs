@@ -66,6 +66,14 @@ impl Article {
         Status::parse(&self.status).unwrap_or(Status::Draft)
     }
 
+    /// The date its page is filed under: when it was published; not yet published, when it is
+    /// scheduled for, else when it was created.
+    pub fn page_date(&self) -> DateTime<Utc> {
+        self.published_at
+            .or(self.publish_at)
+            .unwrap_or(self.created_at)
+    }
+
     /// The list-row view of this article.
     pub fn summary_row(&self) -> ArticleSummary {
         ArticleSummary {

@@ -63,6 +63,11 @@ pub struct RelatedLink {
 pub struct ArticleLinks {
     #[serde(rename = "self")]
     pub self_: String,
+    /// The page a reader opens on the publisher's website (`NEWSDESK_ARTICLE_URL`; unset, the
+    /// redirecting permalink `NEWSDESK_PUBLIC_URL/articles/{slug}`). Its dates are the
+    /// publication date; an article not yet published is filed under its scheduled time, else
+    /// its creation time, until it is.
+    pub canonical: String,
     pub previous: Option<ArticleLink>,
     pub next: Option<ArticleLink>,
     /// The first five related stories of a published article (`GET /articles/{id}/related`

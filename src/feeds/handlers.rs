@@ -106,7 +106,7 @@ async fn feed(
     let limit = limit(q)?;
     let key = format!("{scope:?}|{format:?}|{limit}");
     let views = Views::of(&state);
-    let self_url = format!("{}{}", views.public_url, req.path());
+    let self_url = format!("{}{}", views.site.public_url, req.path());
     cached(&req, &state, key, format.content_type(), move |c| {
         let (mut meta, items) = model::load(c, &views, &scope, limit, None)?
             .ok_or_else(|| AppError::not_found("feed"))?;
@@ -119,7 +119,7 @@ async fn feed(
             Format::Ninjs => {
                 let data: Vec<Ninjs> = items
                     .iter()
-                    .map(|i| render::ninjs(&views.public_url, i, "published"))
+                    .map(|i| render::ninjs(&views.site.public_url, i, "published"))
                     .collect();
                 let page = Page {
                     data,
@@ -254,6 +254,7 @@ pub async fn correspondent_feed(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article in ninjs 3.1", body = Ninjs, content_type = "application/ninjs+json"),
+        (status = 301, description = "An old slug: Location has the current one", headers(("Location" = String, description = "The article's current ninjs URL"))),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such (visible) article", body = Problem, content_type = "application/problem+json"),
     )
@@ -268,10 +269,23 @@ pub async fn get_article_ninjs(
     let key = IdOrSlug::parse(&path.into_inner());
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
     let views = Views::of(&state);
-    let (ninjs, id) = db::run(&state.pool, move |c| {
-        let a = article_queries::find(c, &key)?
-            .filter(|a| may_read(viewer.as_ref(), a))
-            .ok_or_else(|| AppError::not_found("article"))?;
+    enum Found {
+        Item(Box<Ninjs>, uuid::Uuid),
+        Moved(String),
+    }
+    let found = db::run(&state.pool, move |c| {
+        let Some(a) = article_queries::find(c, &key)?.filter(|a| may_read(viewer.as_ref(), a))
+        else {
+            // An old slug of an article this caller may read: 301 to its current one.
+            if let IdOrSlug::Slug(slug) = &key {
+                if let Some(a) = article_queries::redirect_target(c, slug)?
+                    .filter(|a| may_read(viewer.as_ref(), a))
+                {
+                    return Ok(Found::Moved(a.slug));
+                }
+            }
+            return Err(AppError::not_found("article"));
+        };
         let v = views.load(c, &a)?;
         let item = FeedItem {
             id: v.id,
@@ -289,9 +303,22 @@ pub async fn get_article_ninjs(
             published_at: v.published_at.unwrap_or(v.created_at),
             updated_at: v.updated_at,
         };
-        Ok((render::ninjs(&views.public_url, &item, &a.status), a.id))
+        let ninjs = render::ninjs(&views.site.public_url, &item, &a.status);
+        Ok(Found::Item(Box::new(ninjs), a.id))
     })
     .await?;
+    let (ninjs, id) = match found {
+        Found::Item(ninjs, id) => (ninjs, id),
+        Found::Moved(slug) => {
+            return Ok(HttpResponse::MovedPermanently()
+                .insert_header((
+                    header::LOCATION,
+                    format!("{}/api/v1/articles/{slug}/ninjs", state.config.public_url),
+                ))
+                .insert_header((header::CACHE_CONTROL, http_cache::PUBLIC))
+                .finish())
+        }
+    };
     cache::depends_on(&req, vec![cache::Scope::Article(id)]);
     let body = serde_json::to_vec(&ninjs)?;
     Ok(http_cache::respond(
@@ -330,7 +357,7 @@ pub async fn news_sitemap(
             let (_, recent) = model::load(c, &views, &Scope::Site, 1000, Some(since))?
                 .ok_or_else(|| AppError::not_found("feed"))?;
             Ok((
-                render::news_sitemap(&views.public_url, &recent)?.into_bytes(),
+                render::news_sitemap(&views.site, &recent)?.into_bytes(),
                 vec![cache::Scope::All],
             ))
         },

@@ -1,5 +1,7 @@
 //! What a feed is made of: its scope, its items, loaded in a fixed number of queries.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -10,6 +12,7 @@ use crate::articles::views::BylineView;
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::sections::views::SectionRef;
+use crate::site::{PageOf, Site};
 use crate::tags::views::TagRef;
 use crate::{correspondents, tags};
 
@@ -37,14 +40,13 @@ impl Scope {
 /// The feed's own metadata.
 #[derive(Debug, Clone)]
 pub struct FeedMeta {
-    /// `newsdesk`, or `newsdesk · 嘉鱼`.
+    /// The publication's name (`NEWSDESK_SITE_NAME`), or `咸宁新闻网 · 嘉鱼` for a scope.
     pub title: String,
     pub description: String,
-    /// The API URL of the scope (`…/api/v1/sections/jiayu`).
-    pub home: String,
     /// This feed's own URL.
     pub self_url: String,
-    pub public_url: String,
+    /// The publication: its home page, name and article pages.
+    pub site: Arc<Site>,
     /// What the feed shows (for the response cache).
     pub depends_on: crate::cache::Scope,
 }
@@ -69,9 +71,15 @@ pub struct FeedItem {
 }
 
 impl FeedItem {
-    /// The permalink under `NEWSDESK_PUBLIC_URL` (`/articles/{slug}` redirects to the API).
-    pub fn permalink(&self, public_url: &str) -> String {
-        format!("{public_url}/articles/{}", self.slug)
+    /// The page a reader opens (`NEWSDESK_ARTICLE_URL`; by default `/articles/{slug}` under
+    /// `NEWSDESK_PUBLIC_URL`, which redirects to the API).
+    pub fn permalink(&self, site: &Site) -> String {
+        site.article_page(PageOf {
+            id: self.id,
+            slug: &self.slug,
+            section: &self.section.slug,
+            published_at: self.published_at,
+        })
     }
 }
 
@@ -200,22 +208,17 @@ pub fn load(
             }
         })
         .collect();
-    let title = match &name {
-        Some(n) => format!("newsdesk · {n}"),
-        None => "newsdesk".to_owned(),
-    };
+    let title = views.site.title(name.as_deref());
     let description = match &name {
         Some(n) => format!("{n}：最新稿件"),
         None => "最新稿件".to_owned(),
     };
-    let home = format!("{}/api/v1{}", views.public_url, scope.path());
     Ok(Some((
         FeedMeta {
             title,
             description,
             self_url: String::new(),
-            home,
-            public_url: views.public_url.clone(),
+            site: views.site.clone(),
             depends_on,
         },
         items,

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use super::model::{printed_byline, role_zh, FeedItem, FeedMeta};
 use crate::error::AppError;
+use crate::site::Site;
 
 fn fixed(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.fixed_offset()
@@ -34,13 +35,13 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
                 .name(i.section.name.clone())
                 .domain(Some(format!(
                     "{}/api/v1/sections/{}",
-                    meta.public_url, i.section.slug
+                    meta.site.public_url, i.section.slug
                 )))
                 .build()];
             categories.extend(i.tags.iter().map(|t| {
                 CategoryBuilder::default()
                     .name(t.name.clone())
-                    .domain(Some(format!("{}/api/v1/tags/{}", meta.public_url, t.slug)))
+                    .domain(Some(format!("{}/api/v1/tags/{}", meta.site.public_url, t.slug)))
                     .build()
             }));
             let creators: Vec<String> = i
@@ -50,8 +51,10 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
                 .collect();
             ItemBuilder::default()
                 .title(Some(i.title.clone()))
-                .link(Some(i.permalink(&meta.public_url)))
-                .description(Some(i.summary.clone()))
+                .link(Some(i.permalink(&meta.site)))
+                // RSS readers take a description as HTML: the plain-text summary is escaped so
+                // that it stays text (`<img onerror=…>` in a summary is shown, never run).
+                .description(Some(html_escape::encode_text(&i.summary).into_owned()))
                 .content(Some(i.body_html.clone()))
                 .guid(Some(
                     GuidBuilder::default()
@@ -87,7 +90,7 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
         .insert("link".into(), vec![link]);
     let channel = ChannelBuilder::default()
         .title(meta.title.clone())
-        .link(meta.home.clone())
+        .link(meta.site.home.clone())
         .description(meta.description.clone())
         .language(Some("zh-CN".to_owned()))
         .generator(Some("newsdesk".to_owned()))
@@ -112,13 +115,13 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
             let mut categories = vec![CategoryBuilder::default()
                 .term(i.section.slug.clone())
                 .label(Some(i.section.name.clone()))
-                .scheme(Some(format!("{}/api/v1/sections", meta.public_url)))
+                .scheme(Some(format!("{}/api/v1/sections", meta.site.public_url)))
                 .build()];
             categories.extend(i.tags.iter().map(|t| {
                 CategoryBuilder::default()
                     .term(t.slug.clone())
                     .label(Some(t.name.clone()))
-                    .scheme(Some(format!("{}/api/v1/tags", meta.public_url)))
+                    .scheme(Some(format!("{}/api/v1/tags", meta.site.public_url)))
                     .build()
             }));
             let authors = i
@@ -129,7 +132,7 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
                         .name(format!("{} {}", role_zh(&b.role), b.name))
                         .uri(Some(format!(
                             "{}/api/v1/correspondents/{}",
-                            meta.public_url, b.correspondent_id
+                            meta.site.public_url, b.correspondent_id
                         )))
                         .build()
                 })
@@ -149,7 +152,7 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
                 .authors(authors)
                 .categories(categories)
                 .links(vec![LinkBuilder::default()
-                    .href(i.permalink(&meta.public_url))
+                    .href(i.permalink(&meta.site))
                     .rel("alternate".to_owned())
                     .mime_type(Some("text/html".to_owned()))
                     .build()])
@@ -169,7 +172,8 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
         }))
         // Atom requires an author for entries without one: the publication.
         .authors(vec![PersonBuilder::default()
-            .name("newsdesk".to_owned())
+            .name(meta.site.name.clone())
+            .uri(Some(meta.site.home.clone()))
             .build()])
         .links(vec![
             LinkBuilder::default()
@@ -178,8 +182,9 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
                 .mime_type(Some("application/atom+xml".to_owned()))
                 .build(),
             LinkBuilder::default()
-                .href(meta.home.clone())
+                .href(meta.site.home.clone())
                 .rel("alternate".to_owned())
+                .mime_type(Some("text/html".to_owned()))
                 .build(),
         ])
         .entries(entries)
@@ -197,7 +202,7 @@ pub fn json_feed(meta: &FeedMeta, items: &[FeedItem]) -> Result<String, AppError
             tags.extend(i.tags.iter().map(|t| t.name.clone()));
             json!({
                 "id": i.id.to_string(),
-                "url": i.permalink(&meta.public_url),
+                "url": i.permalink(&meta.site),
                 "title": i.title,
                 "summary": i.summary,
                 "content_html": i.body_html,
@@ -205,7 +210,7 @@ pub fn json_feed(meta: &FeedMeta, items: &[FeedItem]) -> Result<String, AppError
                 "date_modified": i.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "authors": i.byline.iter().map(|b| json!({
                     "name": format!("{} {}", role_zh(&b.role), b.name),
-                    "url": format!("{}/api/v1/correspondents/{}", meta.public_url, b.correspondent_id),
+                    "url": format!("{}/api/v1/correspondents/{}", meta.site.public_url, b.correspondent_id),
                     "_newsdesk": {"role": b.role, "name": b.name},
                 })).collect::<Vec<_>>(),
                 "tags": tags,
@@ -217,7 +222,7 @@ pub fn json_feed(meta: &FeedMeta, items: &[FeedItem]) -> Result<String, AppError
         "version": "https://jsonfeed.org/version/1.1",
         "title": meta.title,
         "description": meta.description,
-        "home_page_url": meta.home,
+        "home_page_url": meta.site.home,
         "feed_url": meta.self_url,
         "language": "zh-CN",
         "items": items,
@@ -311,7 +316,7 @@ pub fn ninjs(public_url: &str, i: &FeedItem, status: &str) -> Ninjs {
 }
 
 /// The Google News sitemap of `items` (the caller keeps those of the last 48 hours).
-pub fn news_sitemap(public_url: &str, items: &[FeedItem]) -> Result<String, AppError> {
+pub fn news_sitemap(site: &Site, items: &[FeedItem]) -> Result<String, AppError> {
     let xml_err = |e: std::io::Error| AppError::internal("writing the sitemap", e);
     let mut w = Writer::new(Vec::new());
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
@@ -331,12 +336,12 @@ pub fn news_sitemap(public_url: &str, items: &[FeedItem]) -> Result<String, AppE
     for i in items {
         w.write_event(Event::Start(BytesStart::new("url")))
             .map_err(xml_err)?;
-        text(&mut w, "loc", &i.permalink(public_url)).map_err(xml_err)?;
+        text(&mut w, "loc", &i.permalink(site)).map_err(xml_err)?;
         w.write_event(Event::Start(BytesStart::new("news:news")))
             .map_err(xml_err)?;
         w.write_event(Event::Start(BytesStart::new("news:publication")))
             .map_err(xml_err)?;
-        text(&mut w, "news:name", "newsdesk").map_err(xml_err)?;
+        text(&mut w, "news:name", &site.name).map_err(xml_err)?;
         text(&mut w, "news:language", "zh-cn").map_err(xml_err)?;
         w.write_event(Event::End(BytesEnd::new("news:publication")))
             .map_err(xml_err)?;

@@ -472,6 +472,16 @@ fn changing_a_published_slug_keeps_the_old_one_as_a_redirect() {
         Some("https://news.example.cn/api/v1/articles/new-slug")
     );
     n.app.get("/api/v1/articles/new-slug").expect(200);
+    // Its ninjs form moves with it.
+    let ninjs = n
+        .app
+        .get(&format!("/api/v1/articles/{old}/ninjs"))
+        .expect(301);
+    assert_eq!(
+        ninjs.header("location"),
+        Some("https://news.example.cn/api/v1/articles/new-slug/ninjs")
+    );
+    n.app.get("/api/v1/articles/nothing-here/ninjs").expect(404);
     // Another article may not take the old slug; this one may take it back.
     let mut body = n.article("别的稿件");
     body["slug"] = json!(old);

@@ -379,3 +379,111 @@ fn news_sitemap_lists_the_last_48_hours() {
         )
     );
 }
+
+/// Every `<tag>` text of an XML document, in order.
+fn texts_of(xml: &str, tag: &[u8]) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut found = Vec::new();
+    let mut inside = false;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == tag => inside = true,
+            quick_xml::events::Event::Text(t) if inside => {
+                found.push(t.decode().unwrap().into_owned());
+                inside = false;
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn feeds_link_to_the_website_and_name_the_publication() {
+    use newsdesk::site::{ArticleUrl, Site};
+    let app = crate::helpers::TestApp::spawn_with(|c| {
+        let mut site = Site::new(&c.public_url);
+        site.name = "咸宁新闻网".into();
+        site.home = "https://www.xnnews.com.cn/".into();
+        site.article_url =
+            ArticleUrl::parse("https://www.xnnews.com.cn/{section}/{yyyy}{mm}/{dd}/{slug}.html")
+                .unwrap();
+        site.timezone = chrono_tz::Asia::Shanghai;
+        c.site = std::sync::Arc::new(site);
+    });
+    let n = Newsroom::with(app);
+    let a = n.app.published(&n.admin, &n.article("嘉鱼县：年轻干部一线练兵长才干"));
+    let slug = a["slug"].as_str().unwrap();
+    let published = DateTime::parse_from_rfc3339(a["published_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Shanghai);
+    let page = format!(
+        "https://www.xnnews.com.cn/jiayu/{}/{slug}.html",
+        published.format("%Y%m/%d")
+    );
+    // The article view names its page on the website; the API link stays.
+    let view = n.app.get(&format!("/api/v1/articles/{slug}")).expect(200).json();
+    assert_eq!(view["links"]["canonical"], page);
+    assert_eq!(
+        view["links"]["self"],
+        format!("https://news.example.cn/api/v1/articles/{slug}")
+    );
+
+    let rss = n.app.get("/api/v1/sections/counties/feed.rss").expect(200);
+    let channel = rss::Channel::read_from(rss.body.as_bytes()).unwrap();
+    channel.validate().expect("RSS validates");
+    assert_eq!(channel.title(), "咸宁新闻网 · 县市区");
+    assert_eq!(channel.link(), "https://www.xnnews.com.cn/");
+    assert_eq!(channel.items()[0].link(), Some(page.as_str()));
+
+    let atom = n.app.get("/api/v1/feed.atom").expect(200);
+    let feed = atom_syndication::Feed::read_from(atom.body.as_bytes()).unwrap();
+    assert_eq!(feed.title().as_str(), "咸宁新闻网");
+    assert_eq!(feed.authors()[0].name(), "咸宁新闻网");
+    let alternate = |links: &[atom_syndication::Link]| {
+        links
+            .iter()
+            .find(|l| l.rel() == "alternate")
+            .map(|l| l.href().to_owned())
+    };
+    assert_eq!(
+        alternate(feed.links()).as_deref(),
+        Some("https://www.xnnews.com.cn/")
+    );
+    assert_eq!(alternate(feed.entries()[0].links()), Some(page.clone()));
+
+    let json = n.app.get("/api/v1/feed.json").expect(200).json();
+    assert_eq!(json["title"], "咸宁新闻网");
+    assert_eq!(json["home_page_url"], "https://www.xnnews.com.cn/");
+    assert_eq!(json["items"][0]["url"], page);
+
+    let sitemap = n.app.get("/sitemap-news.xml").expect(200).body;
+    assert_eq!(texts_of(&sitemap, b"loc"), [page.clone()]);
+    assert_eq!(texts_of(&sitemap, b"news:name"), ["咸宁新闻网"]);
+}
+
+#[test]
+fn a_summary_is_text_in_every_feed() {
+    let n = Newsroom::new();
+    let mut body = n.article("摘要里的标记");
+    let hostile = "<img src=x onerror=alert(1)> & <b>粗体</b>";
+    body["summary"] = json!(hostile);
+    n.app.published(&n.admin, &body);
+    let rss = n.app.get("/api/v1/feed.rss").expect(200).body;
+    let channel = rss::Channel::read_from(rss.as_bytes()).unwrap();
+    // RSS readers read a description as HTML: the text arrives escaped, so it shows as text.
+    let description = channel.items()[0].description().unwrap();
+    assert_eq!(
+        description,
+        "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;粗体&lt;/b&gt;"
+    );
+    assert!(!rss.contains("<img"), "{rss}");
+    let atom = n.app.get("/api/v1/feed.atom").expect(200).body;
+    let feed = atom_syndication::Feed::read_from(atom.as_bytes()).unwrap();
+    let summary = feed.entries()[0].summary().unwrap();
+    assert_eq!(summary.r#type, atom_syndication::TextType::Text);
+    assert_eq!(summary.as_str(), hostile);
+    let json = n.app.get("/api/v1/feed.json").expect(200).json();
+    assert_eq!(json["items"][0]["summary"], hostile);
+}

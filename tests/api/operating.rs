@@ -14,6 +14,27 @@ fn probes_and_metrics() {
 }
 
 #[test]
+fn invented_method_names_do_not_grow_the_metrics() {
+    let app = TestApp::spawn();
+    let before = app.get("/metrics").expect(200).body.len();
+    for i in 0..200 {
+        let method: &'static str = Box::leak(format!("BREW{i:04}").into_boxed_str());
+        let r = app.req(method, "/api/v1/sections").send();
+        assert!(r.status == 404 || r.status == 405, "{}", r.status);
+    }
+    let after = app.get("/metrics").expect(200).body;
+    assert!(!after.contains("BREW0"), "a label per invented method");
+    assert!(after.contains(r#"method="other""#), "{after}");
+    // One more series set (method="other"), not two hundred.
+    assert!(
+        after.len() < before + 8_000,
+        "{} bytes before, {} after",
+        before,
+        after.len()
+    );
+}
+
+#[test]
 fn request_ids_are_echoed_or_made() {
     let app = TestApp::spawn();
     let r = app
@@ -118,6 +139,16 @@ fn cors_answers_the_configured_origins_only() {
         exposed.contains("etag") && exposed.contains("link") && exposed.contains("x-request-id"),
         "{exposed}"
     );
+    // Browser code can see its quota and when to come back.
+    for quota in [
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "ratelimit-policy",
+        "retry-after",
+    ] {
+        assert!(exposed.contains(quota), "{quota} not in {exposed}");
+    }
     let pre = app
         .req("OPTIONS", "/api/v1/articles")
         .header("Origin", "https://www.example.cn")

@@ -82,6 +82,7 @@ pub struct CoverImage {
 pub struct Links {
     #[serde(rename = "self")]
     pub self_: String,
+    pub canonical: String,
     pub previous: Option<Link>,
     pub next: Option<Link>,
     pub related: Vec<RelatedLink>,

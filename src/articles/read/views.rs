@@ -15,26 +15,24 @@ use crate::directory::Directory;
 use crate::editors;
 use crate::error::AppError;
 use crate::sections::views::SectionRef;
+use crate::site::{PageOf, Site};
 use crate::state::AppState;
 
 /// What rendering article views needs besides a connection; cloned into a handler's closure.
 #[derive(Debug, Clone)]
 pub struct Views {
-    pub public_url: String,
+    pub site: Arc<Site>,
     directory: Arc<Directory>,
 }
 
 impl Views {
-    pub fn new(public_url: &str, directory: Arc<Directory>) -> Views {
-        Views {
-            public_url: public_url.to_owned(),
-            directory,
-        }
+    pub fn new(site: Arc<Site>, directory: Arc<Directory>) -> Views {
+        Views { site, directory }
     }
 
-    /// The views of this process (its public URL and directory).
+    /// The views of this process (its publication and directory).
     pub fn of(state: &AppState) -> Views {
-        Views::new(&state.config.public_url, state.directory.clone())
+        Views::new(state.config.site.clone(), state.directory.clone())
     }
 
     pub fn directory(&self) -> &Directory {
@@ -82,8 +80,19 @@ impl Views {
     ) -> ArticleView {
         let link =
             |p: Option<Neighbour>| p.map(|(id, slug, title)| ArticleLink { id, slug, title });
+        let section = rel
+            .sections
+            .get(&a.section_id)
+            .map(|s| s.slug.clone())
+            .unwrap_or_default();
         let links = ArticleLinks {
-            self_: format!("{}/api/v1/articles/{}", self.public_url, a.slug),
+            self_: format!("{}/api/v1/articles/{}", self.site.public_url, a.slug),
+            canonical: self.site.article_page(PageOf {
+                id: a.id,
+                slug: &a.slug,
+                section: &section,
+                published_at: a.page_date(),
+            }),
             previous: link(previous),
             next: link(next),
             related: stories
