@@ -34,18 +34,48 @@ fn sanitizer() -> &'static Builder<'static> {
     })
 }
 
+/// A character XML 1.0 cannot carry: a C0 control other than tab, LF and CR, or the
+/// noncharacters U+FFFE and U+FFFF. Stored text never holds one, so no feed or sitemap breaks.
+pub fn xml_unsafe(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// The first character of `text` that XML cannot carry, as `U+000B at character 3`.
+pub fn first_xml_unsafe(text: &str) -> Option<String> {
+    text.chars()
+        .enumerate()
+        .find(|(_, c)| xml_unsafe(*c))
+        .map(|(i, c)| format!("U+{:04X} at character {}", u32::from(c), i + 1))
+}
+
+/// `text` without the characters XML cannot carry.
+pub fn strip_xml_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(xml_unsafe) {
+        text.chars()
+            .filter(|c| !xml_unsafe(*c))
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Cleans `html` to the allow-list: p, h2–h4, strong, em, a[href], ul/ol/li, blockquote,
 /// figure/figcaption, img[src,alt]. Scripts, styles, event handlers and `javascript:` URLs go.
 ///
 /// The result is a fixed point (cleaning it again changes nothing), so an article read and saved
 /// back unchanged stays unchanged: when the first pass altered the input, the HTML parser may
 /// still re-nest what it produced (`<p><h2>` becomes `<p></p><h2>`), so a second pass settles it.
+///
+/// Characters XML cannot carry go too, raw or as references (`&#11;` is decoded by the parser
+/// and would be written raw): they are dropped before and after cleaning.
 pub fn sanitize_html(html: &str) -> String {
-    let once = sanitizer().clean(html).to_string();
+    let input = strip_xml_unsafe(html);
+    let once = strip_xml_unsafe(&sanitizer().clean(&input).to_string()).into_owned();
     if once == html {
         return once;
     }
-    sanitizer().clean(&once).to_string()
+    strip_xml_unsafe(&sanitizer().clean(&once).to_string()).into_owned()
 }
 
 /// One block of body text: its text and whether it is a heading.

@@ -20,22 +20,37 @@ impl Checks {
         self.errors.push(FieldError::new(field, message));
     }
 
-    /// A required text: trimmed, 1..=max characters.
+    /// A required text: trimmed, 1..=max characters, all of them ones XML can carry.
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
         let n = value.trim().chars().count();
         if n == 0 {
             self.fail(field, "must not be empty");
         } else if n > max {
             self.fail(field, format!("must be at most {max} characters"));
+        } else {
+            self.xml_safe(field, value);
         }
     }
 
-    /// An optional text: at most `max` characters.
+    /// An optional text: at most `max` characters, all of them ones XML can carry.
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
         if let Some(v) = value {
             if v.chars().count() > max {
                 self.fail(field, format!("must be at most {max} characters"));
+            } else {
+                self.xml_safe(field, v);
             }
+        }
+    }
+
+    /// Text that feeds and the sitemap can carry: no C0 control but tab, LF and CR, no U+FFFE or
+    /// U+FFFF (API.md §7).
+    pub fn xml_safe(&mut self, field: &str, value: &str) {
+        if let Some(at) = crate::text::first_xml_unsafe(value) {
+            self.fail(
+                field,
+                format!("contains a control character XML cannot carry ({at})"),
+            );
         }
     }
 

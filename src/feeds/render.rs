@@ -41,7 +41,10 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
             categories.extend(i.tags.iter().map(|t| {
                 CategoryBuilder::default()
                     .name(t.name.clone())
-                    .domain(Some(format!("{}/api/v1/tags/{}", meta.site.public_url, t.slug)))
+                    .domain(Some(format!(
+                        "{}/api/v1/tags/{}",
+                        meta.site.public_url, t.slug
+                    )))
                     .build()
             }));
             let creators: Vec<String> = i
@@ -100,7 +103,17 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
         .items(entries)
         .build();
     let bytes = channel.write_to(Vec::new()).unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    xml_text(bytes)
+}
+
+/// A written XML document as text. Stored text cannot hold a character XML cannot carry (it is
+/// refused on the way in); one stored before that rule is dropped here, so the feed still parses.
+fn xml_text(bytes: Vec<u8>) -> String {
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    match crate::text::strip_xml_unsafe(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
 }
 
 /// Atom 1.0: `urn:uuid:` ids, an author per credited person, HTML content.
@@ -190,7 +203,7 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
         .entries(entries)
         .build();
     let bytes = feed.write_to(Vec::new()).unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    xml_text(bytes)
 }
 
 /// JSON Feed 1.1; each author carries its byline role in `_newsdesk`.
@@ -354,5 +367,5 @@ pub fn news_sitemap(site: &Site, items: &[FeedItem]) -> Result<String, AppError>
     }
     w.write_event(Event::End(BytesEnd::new("urlset")))
         .map_err(xml_err)?;
-    String::from_utf8(w.into_inner()).map_err(|e| AppError::internal("writing the sitemap", e))
+    Ok(xml_text(w.into_inner()))
 }

@@ -64,6 +64,37 @@ struct ArticleLine {
     published_at: Option<String>,
 }
 
+/// The first text of a line (a field other than those in `cleaned`, whose HTML the sanitiser
+/// cleans) holding a character XML cannot carry: `title contains U+000B at character 3`.
+pub fn xml_unsafe_text(line: &serde_json::Value, cleaned: &[&str]) -> Option<String> {
+    fn walk(v: &serde_json::Value, path: &str) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => text::first_xml_unsafe(s)
+                .map(|at| format!("{path} contains {at}, which XML cannot carry")),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+                let path = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                walk(v, &path)
+            }),
+            _ => None,
+        }
+    }
+    match line {
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .filter(|(k, _)| !cleaned.contains(&k.as_str()))
+            .find_map(|(k, v)| walk(v, k)),
+        other => walk(other, ""),
+    }
+}
+
 /// The non-blank lines of `dir/file`, numbered from 1.
 pub fn lines(dir: &Path, file: &str) -> Result<Vec<(usize, String)>, ImportError> {
     let path = dir.join(file);
@@ -114,7 +145,12 @@ pub fn article(
     people: &HashMap<String, Uuid>,
     tags: &HashMap<String, Uuid>,
 ) -> Result<Row, String> {
-    let a: ArticleLine = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let raw: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    // Text that would break feeds is refused; the body's HTML is cleaned of it instead.
+    if let Some(problem) = xml_unsafe_text(&raw, &["body"]) {
+        return Err(problem);
+    }
+    let a: ArticleLine = serde_json::from_value(raw).map_err(|e| e.to_string())?;
     let mut problems = Vec::new();
     if !is_valid(&a.slug, MAX_ARTICLE_SLUG_LEN) {
         problems.push(format!(

@@ -9,7 +9,7 @@ use diesel::sql_types::{Array, Int2, Int4, Nullable, Text, Timestamptz, Uuid as 
 use uuid::Uuid;
 
 use super::credits::People;
-use super::lines::{lines, NamedLine, Row};
+use super::lines::{lines, xml_unsafe_text, NamedLine, Row};
 use super::report::{Counts, Report};
 use super::ImportError;
 use crate::slug::{is_valid, MAX_SLUG_LEN};
@@ -37,7 +37,12 @@ pub fn named(
     let mut counts = Counts::default();
     let mut out = HashMap::new();
     for (n, line) in lines(dir, file)? {
-        let row: NamedLine = match serde_json::from_str(&line) {
+        let row: NamedLine = match serde_json::from_str::<serde_json::Value>(&line)
+            .map_err(|e| e.to_string())
+            .and_then(|v| match xml_unsafe_text(&v, &[]) {
+                Some(problem) => Err(problem),
+                None => serde_json::from_value(v).map_err(|e| e.to_string()),
+            }) {
             Ok(r) => r,
             Err(e) => {
                 counts.rejected += 1;

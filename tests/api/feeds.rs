@@ -413,7 +413,9 @@ fn feeds_link_to_the_website_and_name_the_publication() {
         c.site = std::sync::Arc::new(site);
     });
     let n = Newsroom::with(app);
-    let a = n.app.published(&n.admin, &n.article("嘉鱼县：年轻干部一线练兵长才干"));
+    let a = n
+        .app
+        .published(&n.admin, &n.article("嘉鱼县：年轻干部一线练兵长才干"));
     let slug = a["slug"].as_str().unwrap();
     let published = DateTime::parse_from_rfc3339(a["published_at"].as_str().unwrap())
         .unwrap()
@@ -423,7 +425,11 @@ fn feeds_link_to_the_website_and_name_the_publication() {
         published.format("%Y%m/%d")
     );
     // The article view names its page on the website; the API link stays.
-    let view = n.app.get(&format!("/api/v1/articles/{slug}")).expect(200).json();
+    let view = n
+        .app
+        .get(&format!("/api/v1/articles/{slug}"))
+        .expect(200)
+        .json();
     assert_eq!(view["links"]["canonical"], page);
     assert_eq!(
         view["links"]["self"],

@@ -41,6 +41,7 @@ fn corpus() -> PathBuf {
         dir.join("tags.jsonl"),
         lines(vec![
             json!({"id": 1, "slug": "tag-001", "name": "招商引资"}),
+            json!({"id": 2, "slug": "tag-002", "name": "退格\u{8}专题"}),
         ]),
     )
     .unwrap();
@@ -64,6 +65,12 @@ fn corpus() -> PathBuf {
         article("a-1", "published"),
     ]);
     text.push_str("{not json\n");
+    // A title XML cannot carry is refused; a body's is cleaned.
+    let mut control_title = article("control-title", "published");
+    control_title["title"] = json!("标题\u{b}里的控制符");
+    let mut control_body = article("a-3", "published");
+    control_body["body"] = json!("<p>正文\u{1}里的&#11;控制符\u{ffff}</p>");
+    text.push_str(&lines(vec![control_title, control_body]));
     std::fs::write(dir.join("articles.jsonl"), text).unwrap();
     dir
 }
@@ -83,8 +90,8 @@ fn import_validates_reports_and_is_idempotent() {
         [
             ("sections.jsonl", 2, 1),
             ("contributors.jsonl", 3, 0),
-            ("tags.jsonl", 1, 0),
-            ("articles.jsonl", 2, 4)
+            ("tags.jsonl", 1, 1),
+            ("articles.jsonl", 3, 5)
         ]
     );
     let problems = report.problems.join("\n");
@@ -94,13 +101,15 @@ fn import_validates_reports_and_is_idempotent() {
         "articles.jsonl:4: a published article needs published_at",
         "articles.jsonl:5: slug a-1 appears twice",
         "articles.jsonl:6:",
+        "tags.jsonl:2: name contains U+0008 at character 3, which XML cannot carry",
+        "articles.jsonl:7: title contains U+000B at character 3, which XML cannot carry",
     ] {
         assert!(
             problems.contains(expected),
             "{expected} missing from\n{problems}"
         );
     }
-    assert_eq!(report.editor_credits, 2);
+    assert_eq!(report.editor_credits, 3);
     // Usable at once: bylines, tags, the section tree, search; the body sanitised; drafts hidden.
     let a = app.get("/api/v1/articles/a-1").expect(200).json();
     let names: Vec<&str> = a["byline"]
@@ -114,6 +123,8 @@ fn import_validates_reports_and_is_idempotent() {
     assert!(!a["body_html"].as_str().unwrap().contains("script"));
     assert_eq!(a["published_at"], "2026-04-09T07:00:00Z");
     app.get("/api/v1/articles/a-2").expect(404);
+    let cleaned = app.get("/api/v1/articles/a-3").expect(200).json();
+    assert_eq!(cleaned["body_html"], "<p>正文里的控制符</p>");
     assert_eq!(
         app.get("/api/v1/sections/jiayu").json()["parent"]["slug"],
         "xianshiqu"
@@ -127,7 +138,7 @@ fn import_validates_reports_and_is_idempotent() {
     let again = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
     let t = again.total();
     assert_eq!((t.imported, t.updated), (0, 0));
-    assert_eq!(again.files[3].1.unchanged, 3, "a-1 twice and a-2");
+    assert_eq!(again.files[3].1.unchanged, 4, "a-1 twice, a-2 and a-3");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -10,6 +10,7 @@
 mod builders;
 mod helpers;
 mod wire;
+mod xml_text;
 
 mod access;
 mod articles;

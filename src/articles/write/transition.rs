@@ -13,7 +13,10 @@ use crate::cache::Changes;
 use crate::directory::Directory;
 use crate::editors::Editor;
 use crate::error::AppError;
-use crate::validate::clean_optional;
+use crate::validate::{clean_optional, Checks};
+
+/// The longest note a move may carry, in characters.
+pub const MAX_NOTE: usize = 2000;
 
 /// A requested move of the workflow.
 #[derive(Debug, Clone)]
@@ -32,6 +35,9 @@ pub fn transition(
     m: Move,
     changes: &mut Changes,
 ) -> Result<Written, AppError> {
+    let mut checks = Checks::new();
+    checks.optional_text("note", m.note.as_deref(), MAX_NOTE);
+    checks.finish()?;
     let current = locked(conn, id)?;
     policy::may_move(actor, &current, m.to)?;
     if let Some(v) = m.version {
