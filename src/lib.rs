@@ -30,6 +30,7 @@ pub mod editors;
 pub mod embedded_pg;
 pub mod error;
 pub mod feeds;
+pub mod head;
 pub mod http_cache;
 pub mod idempotency;
 pub mod ident;

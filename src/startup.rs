@@ -25,7 +25,7 @@ use crate::{cache, operating, routes};
 /// contract uses, and read the ones it sends.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE"])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -87,6 +87,7 @@ pub fn app(
                 .add(("Referrer-Policy", "no-referrer")),
         )
         .wrap(Condition::new(with_cors, cors))
+        .wrap(from_fn(crate::head::as_get))
         .wrap(from_fn(operating::observe))
 }
 

@@ -223,3 +223,63 @@ fn writes_and_searches_are_rate_limited_per_client() {
     let plain = app.get("/api/v1/articles").expect(200);
     assert!(plain.header("ratelimit-limit").is_none());
 }
+
+#[test]
+fn every_get_route_answers_head() {
+    let n = crate::helpers::Newsroom::new();
+    let a = n.app.published(&n.admin, &n.article("嘉鱼县：年轻干部一线练兵长才干"));
+    let slug = a["slug"].as_str().unwrap();
+    let paths = [
+        "/healthz".to_owned(),
+        "/readyz".to_owned(),
+        "/api/v1/openapi.json".to_owned(),
+        "/api/v1/docs".to_owned(),
+        "/api/v1/docs/".to_owned(),
+        "/sitemap-news.xml".to_owned(),
+        "/api/v1/sitemap-news.xml".to_owned(),
+        format!("/articles/{slug}"),
+        "/api/v1/articles".to_owned(),
+        format!("/api/v1/articles/{slug}"),
+        format!("/api/v1/articles/{slug}/ninjs"),
+        format!("/api/v1/articles/{slug}/related"),
+        "/api/v1/articles/no-such-article".to_owned(),
+        "/api/v1/feed.rss".to_owned(),
+        "/api/v1/sections/counties/feed.json".to_owned(),
+        "/api/v1/sections".to_owned(),
+        "/api/v1/sections/jiayu/articles".to_owned(),
+        format!("/api/v1/tags/{}", n.tag.slug),
+        "/api/v1/correspondents".to_owned(),
+    ];
+    let ignored = ["date", "x-request-id"];
+    for path in &paths {
+        let get = n.app.get(path);
+        let head = n.app.req("HEAD", path).send();
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert!(head.body.is_empty(), "HEAD {path} sent a body");
+        let headers = |r: &crate::helpers::Resp| {
+            let mut h: Vec<(String, String)> = r
+                .headers
+                .iter()
+                .filter(|(k, _)| !ignored.contains(&k.to_lowercase().as_str()))
+                .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                .collect();
+            h.sort();
+            h
+        };
+        assert_eq!(headers(&head), headers(&get), "HEAD {path}");
+    }
+    // The metrics' body changes between two requests; its head is there all the same.
+    let head = n.app.req("HEAD", "/metrics").send().expect(200);
+    assert!(head.header("content-type").unwrap().starts_with("text/plain"));
+    // Conditional HEAD: 304 like GET.
+    let etag = n.app.get("/api/v1/feed.rss").header("etag").unwrap().to_owned();
+    n.app
+        .req("HEAD", "/api/v1/feed.rss")
+        .header("If-None-Match", &etag)
+        .send()
+        .expect(304);
+    // A write route says it takes HEAD only where GET is.
+    let r = n.app.req("HEAD", "/api/v1/auth/login").send();
+    assert_eq!(r.status, 405);
+    assert!(!r.header("allow").unwrap().contains("HEAD"), "{:?}", r.header("allow"));
+}
