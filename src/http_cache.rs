@@ -34,13 +34,36 @@ pub fn none_match(req: &HttpRequest, etag: &str) -> bool {
         .is_some_and(|value| names(value, etag))
 }
 
-/// Whether the value of an `If-None-Match` header names `etag`.
+/// The content codings whose forms get their own validator (RFC 9110 §8.8.3: a strong ETag
+/// names one sequence of bytes, so the gzip form cannot share the identity form's).
+const CODED: [&str; 2] = ["gzip", "br"];
+
+/// The ETag of `etag`'s representation sent in `coding` (`"abc"` → `"abc-gzip"`).
+pub fn coded_etag(etag: &str, coding: &str) -> String {
+    match etag.strip_suffix('"') {
+        Some(open) => format!("{open}-{coding}\""),
+        None => etag.to_owned(),
+    }
+}
+
+/// The opaque part of an entity tag, without `W/`, quotes or a coding suffix: what it names in
+/// whatever coding it was sent.
+fn opaque(tag: &str) -> &str {
+    let tag = tag.trim_start_matches("W/").trim_matches('"');
+    CODED
+        .iter()
+        .find_map(|coding| tag.strip_suffix(coding).and_then(|t| t.strip_suffix('-')))
+        .unwrap_or(tag)
+}
+
+/// Whether the value of an `If-None-Match` header names `etag` (weakly, and in any content
+/// coding: a 304 only says the client's copy is current).
 pub fn names(value: &str, etag: &str) -> bool {
-    let bare = etag.trim_start_matches("W/");
+    let wanted = opaque(etag);
     value
         .split(',')
         .map(str::trim)
-        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
+        .any(|candidate| candidate == "*" || opaque(candidate) == wanted)
 }
 
 /// Whether the client's copy is current: `If-None-Match` decides when sent (against `etag`);
@@ -101,5 +124,24 @@ pub fn respond(
         builder.finish()
     } else {
         builder.content_type(content_type).body(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_coding_has_its_etag_and_any_of_them_matches() {
+        let etag = "\"v3-0a1b\"";
+        assert_eq!(coded_etag(etag, "gzip"), "\"v3-0a1b-gzip\"");
+        assert_eq!(coded_etag(etag, "br"), "\"v3-0a1b-br\"");
+        for sent in ["\"v3-0a1b\"", "\"v3-0a1b-gzip\"", "W/\"v3-0a1b-br\"", "\"x\", \"v3-0a1b-br\"", "*"] {
+            assert!(names(sent, etag), "{sent}");
+            assert!(names(sent, &coded_etag(etag, "gzip")), "{sent}");
+        }
+        for other in ["\"v3-0a1c\"", "\"v3-0a1b-zstd\"", "\"v3\""] {
+            assert!(!names(other, etag), "{other}");
+        }
     }
 }

@@ -161,12 +161,27 @@ fn respond(conditions: &Conditions, entry: &Entry, coding: Coding) -> HttpRespon
         headers.append(name.clone(), value.clone());
     }
     append_vary(headers);
+    // The form the client gets (a 304 names the one it would have got): each coding its own
+    // strong ETag.
+    let encoded = entry.encoded(coding).map(|bytes| {
+        let name = if coding == Coding::Gzip { "gzip" } else { "br" };
+        (name, bytes)
+    });
+    if let Some((name, _)) = encoded {
+        let coded = headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(|etag| http_cache::coded_etag(etag, name))
+            .and_then(|etag| HeaderValue::from_str(&etag).ok());
+        if let Some(etag) = coded {
+            headers.insert(header::ETAG, etag);
+        }
+    }
     if status == StatusCode::NOT_MODIFIED {
         return res;
     }
-    match entry.encoded(coding) {
-        Some(bytes) => {
-            let name = if coding == Coding::Gzip { "gzip" } else { "br" };
+    match encoded {
+        Some((name, bytes)) => {
             res.headers_mut()
                 .insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
             res.set_body(BoxBody::new(bytes.clone()))

@@ -294,6 +294,42 @@ fn staff_neither_read_nor_fill_shared_entries() {
         .expect(401);
 }
 
+/// The ETag of `path` with `Accept-Encoding: coding` (and the status, with `If-None-Match`).
+fn etag_in(app: &TestApp, path: &str, coding: &str, if_none_match: Option<&str>) -> (u16, String) {
+    let mut r = ureq::get(&format!("{}{path}", app.address)).set("Accept-Encoding", coding);
+    if let Some(tag) = if_none_match {
+        r = r.set("If-None-Match", tag);
+    }
+    let r = r.call().unwrap();
+    (r.status(), r.header("etag").unwrap().to_owned())
+}
+
+#[test]
+fn each_content_coding_has_its_own_strong_etag() {
+    let n = Newsroom::new();
+    n.app.published(&n.admin, &n.article("编码各有标签"));
+    for path in ["/api/v1/articles", "/api/v1/feed.rss"] {
+        let (_, identity) = etag_in(&n.app, path, "identity", None);
+        let (_, gzip) = etag_in(&n.app, path, "gzip", None);
+        let (_, br) = etag_in(&n.app, path, "br, gzip", None);
+        assert!(!identity.starts_with("W/"), "{identity}");
+        assert!(
+            identity != gzip && gzip != br && identity != br,
+            "{path}: {identity} {gzip} {br}"
+        );
+        // Any of them says the client's copy is current; the 304 names the client's form.
+        for (coding, mine) in [("identity", &identity), ("gzip", &gzip), ("br", &br)] {
+            for held in [&identity, &gzip, &br] {
+                assert_eq!(
+                    etag_in(&n.app, path, coding, Some(held)),
+                    (304, mine.clone()),
+                    "{path} {coding} holding {held}"
+                );
+            }
+        }
+    }
+}
+
 /// Reads `path` raw with `Accept-Encoding: coding`.
 fn raw(app: &TestApp, path: &str, coding: &str) -> (Option<String>, Option<String>, Vec<u8>) {
     let r = ureq::get(&format!("{}{path}", app.address))
