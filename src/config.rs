@@ -57,6 +57,8 @@ pub struct Config {
     /// `NEWSDESK_CACHE`: `on` (default) keeps rendered public responses in memory; `off` renders
     /// every request.
     pub cache: bool,
+    /// `NEWSDESK_BODY_TIMEOUT`: seconds a request body may take to arrive (default 30).
+    pub body_timeout_secs: u64,
     /// The publication: `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`, `NEWSDESK_ARTICLE_URL`,
     /// `NEWSDESK_TIMEZONE` (API.md §4).
     pub site: Arc<Site>,
@@ -102,6 +104,16 @@ impl Config {
                     ConfigError("NEWSDESK_SHUTDOWN_GRACE must be 0..=3600 seconds".into())
                 })?,
         };
+        let body_timeout_secs = match var("NEWSDESK_BODY_TIMEOUT") {
+            None => 30,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=3600).contains(n))
+                .ok_or_else(|| {
+                    ConfigError("NEWSDESK_BODY_TIMEOUT must be 1..=3600 seconds".into())
+                })?,
+        };
         let cors_origins = cors_origins(var("NEWSDESK_CORS_ORIGINS").as_deref())?;
         let per_minute = |name: &str| -> Result<u32, ConfigError> {
             match var(name) {
@@ -141,6 +153,7 @@ impl Config {
             write_limit,
             search_limit,
             cache,
+            body_timeout_secs,
             site,
         })
     }

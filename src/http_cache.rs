@@ -136,7 +136,13 @@ mod tests {
         let etag = "\"v3-0a1b\"";
         assert_eq!(coded_etag(etag, "gzip"), "\"v3-0a1b-gzip\"");
         assert_eq!(coded_etag(etag, "br"), "\"v3-0a1b-br\"");
-        for sent in ["\"v3-0a1b\"", "\"v3-0a1b-gzip\"", "W/\"v3-0a1b-br\"", "\"x\", \"v3-0a1b-br\"", "*"] {
+        for sent in [
+            "\"v3-0a1b\"",
+            "\"v3-0a1b-gzip\"",
+            "W/\"v3-0a1b-br\"",
+            "\"x\", \"v3-0a1b-br\"",
+            "*",
+        ] {
             assert!(names(sent, etag), "{sent}");
             assert!(names(sent, &coded_etag(etag, "gzip")), "{sent}");
         }

@@ -141,10 +141,14 @@ pub async fn idempotent(
     let Some(caller) = caller(&req, &jwt) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let body = match req.extract::<web::Bytes>().await {
-        Ok(b) => b,
-        Err(_) => return Ok(problem(req, AppError::PayloadTooLarge)),
-    };
+    let declared = crate::request_body::declared_length(req.request());
+    let body =
+        match crate::request_body::read(actix_web::HttpMessage::take_payload(&mut req), declared)
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => return Ok(problem(req, e)),
+        };
     let mut hasher = Sha256::new();
     hasher.update(req.method().as_str());
     hasher.update(b"\n");

@@ -39,6 +39,7 @@ pub mod openapi;
 pub mod operating;
 pub mod pagination;
 pub mod rate_limit;
+pub mod request_body;
 pub mod routes;
 pub mod schema;
 pub mod search;

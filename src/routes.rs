@@ -1,7 +1,7 @@
 //! Mounts every resource under `/api/v1`, the OpenAPI document and Swagger UI, and the probes at
-//! the root. Also the extractor error handlers, so bad JSON, queries and paths become problem+json.
+//! the root. Also the extractor error handlers, so bad queries and paths become problem+json.
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{PathError, QueryPayloadError};
 use std::sync::OnceLock;
 
 use actix_web::dev::ResourceDef;
@@ -13,9 +13,6 @@ use crate::openapi::{self, API_PREFIX};
 use crate::{
     articles, audit, auth, bylines, correspondents, editors, feeds, operating, sections, tags,
 };
-
-/// Request bodies above this are refused with 413.
-pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// `unknown field `x`` → `x`, from serde's message.
 fn unknown_field(msg: &str) -> Option<String> {
@@ -38,28 +35,6 @@ fn serde_problem(msg: String, what: &str) -> AppError {
         detail: format!("{what}: {msg}"),
         errors,
     }
-}
-
-fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
-    match err {
-        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-            AppError::PayloadTooLarge
-        }
-        JsonPayloadError::ContentType => {
-            AppError::UnsupportedMediaType("send the body as application/json".into())
-        }
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            serde_problem(e.to_string(), "invalid body")
-        }
-        JsonPayloadError::Deserialize(e) => {
-            AppError::bad_request("malformed_json", format!("malformed JSON: {e}"))
-        }
-        other => AppError::bad_request(
-            "malformed_request",
-            format!("cannot read the body: {other}"),
-        ),
-    }
-    .into()
 }
 
 fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
@@ -131,73 +106,68 @@ async fn docs_redirect() -> actix_web::HttpResponse {
 
 /// Everything the app serves.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::JsonConfig::default()
-            .limit(MAX_BODY)
-            .error_handler(json_error),
-    )
-    .app_data(web::PayloadConfig::default().limit(MAX_BODY))
-    .app_data(web::QueryConfig::default().error_handler(query_error))
-    .app_data(web::PathConfig::default().error_handler(path_error))
-    .service(operating::healthz)
-    .service(operating::readyz)
-    .service(operating::metrics_text)
-    .route(&format!("{API_PREFIX}/docs"), web::get().to(docs_redirect))
-    .service(feeds::handlers::news_sitemap)
-    .route(
-        "/articles/{slug}",
-        web::get().to(feeds::handlers::permalink),
-    )
-    .service(
-        SwaggerUi::new(format!("{API_PREFIX}/docs/{{_:.*}}"))
-            .url(format!("{API_PREFIX}/openapi.json"), openapi::document()),
-    )
-    .service(
-        web::scope(API_PREFIX)
-            .service(feeds::handlers::site_feed)
-            .service(feeds::handlers::section_feed)
-            .service(feeds::handlers::tag_feed)
-            .service(feeds::handlers::correspondent_feed)
-            .service(feeds::handlers::get_article_ninjs)
-            .service(feeds::handlers::news_sitemap)
-            .service(auth::handlers::login)
-            .service(auth::handlers::refresh_session)
-            .service(auth::handlers::logout)
-            .service(auth::handlers::get_me)
-            .service(auth::handlers::change_my_password)
-            .service(editors::handlers::list_editors)
-            .service(editors::handlers::get_editor)
-            .service(editors::handlers::create_editor)
-            .service(editors::handlers::update_editor)
-            .service(editors::handlers::delete_editor)
-            .service(sections::handlers::list_sections)
-            .service(articles::handlers::list::list_section_articles)
-            .service(sections::handlers::get_section)
-            .service(sections::handlers::create_section)
-            .service(sections::handlers::update_section)
-            .service(sections::handlers::delete_section)
-            .service(tags::handlers::list_tags)
-            .service(tags::handlers::get_tag)
-            .service(tags::handlers::create_tag)
-            .service(tags::handlers::update_tag)
-            .service(tags::handlers::delete_tag)
-            .service(correspondents::handlers::list_correspondents)
-            .service(correspondents::handlers::get_correspondent)
-            .service(correspondents::handlers::create_correspondent)
-            .service(correspondents::handlers::update_correspondent)
-            .service(correspondents::handlers::delete_correspondent)
-            .service(bylines::handlers::parse_byline)
-            .service(articles::handlers::list::list_articles)
-            .service(articles::handlers::get::list_related)
-            .service(articles::handlers::get::get_article)
-            .service(articles::handlers::edit::create_article)
-            .service(articles::handlers::edit::update_article)
-            .service(articles::handlers::edit::transition_article)
-            .service(articles::handlers::edit::delete_article)
-            .service(articles::handlers::revisions::list_revisions)
-            .service(articles::handlers::revisions::get_revision)
-            .service(articles::handlers::revisions::restore_revision)
-            .service(audit::handlers::list_audit),
-    )
-    .default_service(web::to(fallback));
+    // JSON bodies are read by `request_body::Json`, which names the field in its errors.
+    cfg.app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .service(operating::healthz)
+        .service(operating::readyz)
+        .service(operating::metrics_text)
+        .route(&format!("{API_PREFIX}/docs"), web::get().to(docs_redirect))
+        .service(feeds::handlers::news_sitemap)
+        .route(
+            "/articles/{slug}",
+            web::get().to(feeds::handlers::permalink),
+        )
+        .service(
+            SwaggerUi::new(format!("{API_PREFIX}/docs/{{_:.*}}"))
+                .url(format!("{API_PREFIX}/openapi.json"), openapi::document()),
+        )
+        .service(
+            web::scope(API_PREFIX)
+                .service(feeds::handlers::site_feed)
+                .service(feeds::handlers::section_feed)
+                .service(feeds::handlers::tag_feed)
+                .service(feeds::handlers::correspondent_feed)
+                .service(feeds::handlers::get_article_ninjs)
+                .service(feeds::handlers::news_sitemap)
+                .service(auth::handlers::login)
+                .service(auth::handlers::refresh_session)
+                .service(auth::handlers::logout)
+                .service(auth::handlers::get_me)
+                .service(auth::handlers::change_my_password)
+                .service(editors::handlers::list_editors)
+                .service(editors::handlers::get_editor)
+                .service(editors::handlers::create_editor)
+                .service(editors::handlers::update_editor)
+                .service(editors::handlers::delete_editor)
+                .service(sections::handlers::list_sections)
+                .service(articles::handlers::list::list_section_articles)
+                .service(sections::handlers::get_section)
+                .service(sections::handlers::create_section)
+                .service(sections::handlers::update_section)
+                .service(sections::handlers::delete_section)
+                .service(tags::handlers::list_tags)
+                .service(tags::handlers::get_tag)
+                .service(tags::handlers::create_tag)
+                .service(tags::handlers::update_tag)
+                .service(tags::handlers::delete_tag)
+                .service(correspondents::handlers::list_correspondents)
+                .service(correspondents::handlers::get_correspondent)
+                .service(correspondents::handlers::create_correspondent)
+                .service(correspondents::handlers::update_correspondent)
+                .service(correspondents::handlers::delete_correspondent)
+                .service(bylines::handlers::parse_byline)
+                .service(articles::handlers::list::list_articles)
+                .service(articles::handlers::get::list_related)
+                .service(articles::handlers::get::get_article)
+                .service(articles::handlers::edit::create_article)
+                .service(articles::handlers::edit::update_article)
+                .service(articles::handlers::edit::transition_article)
+                .service(articles::handlers::edit::delete_article)
+                .service(articles::handlers::revisions::list_revisions)
+                .service(articles::handlers::revisions::get_revision)
+                .service(articles::handlers::revisions::restore_revision)
+                .service(audit::handlers::list_audit),
+        )
+        .default_service(web::to(fallback));
 }

@@ -75,10 +75,14 @@ pub fn app(
         .app_data(web::Data::from(state.limiter.clone()))
         .app_data(web::Data::new(state.jwt.clone()))
         .app_data(web::Data::new(state.pool.clone()))
+        .app_data(web::Data::new(crate::request_body::BodyTimeout(
+            Duration::from_secs(state.config.body_timeout_secs),
+        )))
         .app_data(state)
         .configure(routes::configure)
         .wrap(from_fn(crate::cache::middleware::serve))
         .wrap(from_fn(crate::idempotency::idempotent))
+        .wrap(from_fn(crate::request_body::deadline))
         .wrap(from_fn(crate::rate_limit::limit))
         .wrap(from_fn(crate::operating::docs_policy))
         .wrap(

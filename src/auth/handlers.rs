@@ -9,6 +9,7 @@ use super::{jwt, password, refresh, Auth};
 use crate::editors::views::{ChangePasswordRequest, EditorView};
 use crate::editors::{model::EditorChangeset, queries, Editor};
 use crate::error::{AppError, Problem};
+use crate::request_body::Json;
 use crate::state::AppState;
 use crate::validate::Checks;
 use crate::{audit, db};
@@ -89,7 +90,7 @@ fn bad_credentials() -> AppError {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest {
         email,
@@ -145,7 +146,7 @@ pub async fn login(
 #[post("/auth/refresh")]
 pub async fn refresh_session(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let token = body.into_inner().refresh_token;
     let (editor, next) = db::transaction(&state.pool, move |c| {
@@ -179,7 +180,7 @@ pub async fn refresh_session(
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let token = body.into_inner().refresh_token;
     db::run(&state.pool, move |c| Ok(refresh::revoke(c, &token)?)).await?;
@@ -218,7 +219,7 @@ pub async fn get_me(auth: Auth) -> HttpResponse {
 pub async fn change_my_password(
     auth: Auth,
     state: web::Data<AppState>,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, AppError> {
     let ChangePasswordRequest {
         current_password,

@@ -7,6 +7,7 @@ use super::{parse, queries};
 use crate::auth::Auth;
 use crate::db;
 use crate::error::{AppError, Problem};
+use crate::request_body::Json;
 use crate::state::AppState;
 use crate::validate::Checks;
 
@@ -34,7 +35,7 @@ pub const MAX_TEXT: usize = 5000;
 pub async fn parse_byline(
     _auth: Auth,
     state: web::Data<AppState>,
-    body: web::Json<ParseBylineRequest>,
+    body: Json<ParseBylineRequest>,
 ) -> Result<HttpResponse, AppError> {
     let text = body.into_inner().text;
     let mut checks = Checks::new();

@@ -17,6 +17,7 @@ use crate::editors::{self, Role};
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, Page, PageInfo};
+use crate::request_body::Json;
 use crate::slug::{self, MAX_SLUG_LEN};
 use crate::state::{AppState, Reach};
 use crate::validate::{clean_optional, Checks};
@@ -149,7 +150,7 @@ fn check_editor(conn: &mut PgConnection, id: Option<Uuid>) -> Result<(), AppErro
 pub async fn create_correspondent(
     auth: Auth,
     state: web::Data<AppState>,
-    body: web::Json<CreateCorrespondentRequest>,
+    body: Json<CreateCorrespondentRequest>,
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Editor)?;
     let b = body.into_inner();
@@ -237,7 +238,7 @@ pub async fn update_correspondent(
     auth: Auth,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<UpdateCorrespondentRequest>,
+    body: Json<UpdateCorrespondentRequest>,
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Editor)?;
     let id = path.into_inner();

@@ -11,6 +11,7 @@ use super::views::{CreateEditorRequest, EditorView, UpdateEditorRequest};
 use crate::auth::{password, refresh, Auth};
 use crate::error::{AppError, Problem};
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
+use crate::request_body::Json;
 use crate::state::{AppState, Reach};
 use crate::validate::Checks;
 use crate::{audit, db, http_cache};
@@ -124,7 +125,7 @@ pub async fn get_editor(
 pub async fn create_editor(
     auth: Auth,
     state: web::Data<AppState>,
-    body: web::Json<CreateEditorRequest>,
+    body: Json<CreateEditorRequest>,
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Admin)?;
     let body = body.into_inner();
@@ -160,7 +161,7 @@ pub async fn update_editor(
     auth: Auth,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<UpdateEditorRequest>,
+    body: Json<UpdateEditorRequest>,
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Admin)?;
     let id = path.into_inner();

@@ -92,6 +92,9 @@ pub enum AppError {
     /// 413.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// 408: the body did not arrive within `NEWSDESK_BODY_TIMEOUT`.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     /// 415.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -181,6 +184,7 @@ impl AppError {
             AppError::StaleVersion { .. } => "stale_version",
             AppError::VersionRequired => "version_required",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::RequestTimeout => "request_timeout",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::TooManyRequests { .. } => "too_many_requests",
@@ -244,6 +248,7 @@ impl ResponseError for AppError {
             AppError::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -12,6 +12,7 @@ use crate::editors::Role;
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
+use crate::request_body::Json;
 use crate::slug::MAX_SLUG_LEN;
 use crate::state::{AppState, Reach};
 use crate::validate::{clean_optional, Checks};
@@ -137,7 +138,7 @@ pub async fn get_section(
 pub async fn create_section(
     auth: Auth,
     state: web::Data<AppState>,
-    body: web::Json<CreateSectionRequest>,
+    body: Json<CreateSectionRequest>,
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Editor)?;
     let b = body.into_inner();
@@ -196,7 +197,7 @@ pub async fn update_section(
     auth: Auth,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<UpdateSectionRequest>,
+    body: Json<UpdateSectionRequest>,
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Editor)?;
     let id = path.into_inner();

@@ -12,6 +12,7 @@ use crate::editors::Role;
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
+use crate::request_body::Json;
 use crate::slug::{self, MAX_SLUG_LEN};
 use crate::state::{AppState, Reach};
 use crate::validate::Checks;
@@ -114,7 +115,7 @@ pub async fn get_tag(
 pub async fn create_tag(
     auth: Auth,
     state: web::Data<AppState>,
-    body: web::Json<CreateTagRequest>,
+    body: Json<CreateTagRequest>,
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Editor)?;
     let b = body.into_inner();
@@ -186,7 +187,7 @@ pub async fn update_tag(
     auth: Auth,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<UpdateTagRequest>,
+    body: Json<UpdateTagRequest>,
 ) -> Result<HttpResponse, AppError> {
     auth.require(Role::Editor)?;
     let id = path.into_inner();

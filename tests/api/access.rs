@@ -335,7 +335,7 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
 }
 
 #[test]
-fn text_with_nul_characters_is_a_400_not_a_500() {
+fn text_with_nul_characters_is_refused_not_a_500() {
     let n = Newsroom::new();
     let r = n
         .app
@@ -343,7 +343,9 @@ fn text_with_nul_characters_is_a_400_not_a_500() {
         .token(&n.admin)
         .json(&json!({"name": "a\u{0}b", "slug": "nul"}))
         .send();
-    r.problem(400, "invalid_text");
+    // A stored field: 422 naming it, like every control character (API.md §7).
+    let v = r.problem(422, "validation_failed");
+    assert_eq!(v["errors"][0]["field"], "name");
     n.app
         .get("/api/v1/correspondents?q=%00")
         .problem(400, "invalid_text");

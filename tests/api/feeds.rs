@@ -465,7 +465,7 @@ fn feeds_link_to_the_website_and_name_the_publication() {
     assert_eq!(json["items"][0]["url"], page);
 
     let sitemap = n.app.get("/sitemap-news.xml").expect(200).body;
-    assert_eq!(texts_of(&sitemap, b"loc"), [page.clone()]);
+    assert_eq!(texts_of(&sitemap, b"loc"), [page]);
     assert_eq!(texts_of(&sitemap, b"news:name"), ["咸宁新闻网"]);
 }
 

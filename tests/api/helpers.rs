@@ -294,6 +294,7 @@ pub fn config() -> Config {
         write_limit: 600,
         search_limit: 600,
         cache: true,
+        body_timeout_secs: 30,
         site: std::sync::Arc::new(newsdesk::site::Site::new("https://news.example.cn")),
     }
 }

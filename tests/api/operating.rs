@@ -227,7 +227,9 @@ fn writes_and_searches_are_rate_limited_per_client() {
 #[test]
 fn every_get_route_answers_head() {
     let n = crate::helpers::Newsroom::new();
-    let a = n.app.published(&n.admin, &n.article("嘉鱼县：年轻干部一线练兵长才干"));
+    let a = n
+        .app
+        .published(&n.admin, &n.article("嘉鱼县：年轻干部一线练兵长才干"));
     let slug = a["slug"].as_str().unwrap();
     let paths = [
         "/healthz".to_owned(),
@@ -270,9 +272,17 @@ fn every_get_route_answers_head() {
     }
     // The metrics' body changes between two requests; its head is there all the same.
     let head = n.app.req("HEAD", "/metrics").send().expect(200);
-    assert!(head.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(head
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain"));
     // Conditional HEAD: 304 like GET.
-    let etag = n.app.get("/api/v1/feed.rss").header("etag").unwrap().to_owned();
+    let etag = n
+        .app
+        .get("/api/v1/feed.rss")
+        .header("etag")
+        .unwrap()
+        .to_owned();
     n.app
         .req("HEAD", "/api/v1/feed.rss")
         .header("If-None-Match", &etag)
@@ -281,5 +291,9 @@ fn every_get_route_answers_head() {
     // A write route says it takes HEAD only where GET is.
     let r = n.app.req("HEAD", "/api/v1/auth/login").send();
     assert_eq!(r.status, 405);
-    assert!(!r.header("allow").unwrap().contains("HEAD"), "{:?}", r.header("allow"));
+    assert!(
+        !r.header("allow").unwrap().contains("HEAD"),
+        "{:?}",
+        r.header("allow")
+    );
 }

@@ -14,6 +14,7 @@ use crate::articles::write::{self, Move};
 use crate::auth::{Auth, Token};
 use crate::db;
 use crate::error::{AppError, Problem};
+use crate::request_body::Json;
 use crate::state::{AppState, Reach};
 
 /// Create an article: a draft at version 1 (any staff role).
@@ -36,7 +37,7 @@ pub async fn create_article(
     req: HttpRequest,
     token: Token,
     state: web::Data<AppState>,
-    body: web::Json<CreateArticleRequest>,
+    body: Json<CreateArticleRequest>,
 ) -> Result<HttpResponse, AppError> {
     let views = Views::of(&state);
     let view = db::transaction(&state.pool, move |c| {
@@ -78,7 +79,7 @@ pub async fn update_article(
     auth: Auth,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<UpdateArticleRequest>,
+    body: Json<UpdateArticleRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let if_match = if_match_version(&req)?;
@@ -122,7 +123,7 @@ pub async fn transition_article(
     token: Token,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<TransitionRequest>,
+    body: Json<TransitionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let b = body.into_inner();

@@ -16,6 +16,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
+use crate::request_body::OptionalJson;
 use crate::state::{AppState, Reach};
 use crate::{db, http_cache};
 
@@ -163,17 +164,11 @@ pub async fn restore_revision(
     auth: Auth,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, i32)>,
-    body: web::Bytes,
+    body: OptionalJson<RestoreRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, n) = path.into_inner();
     // The body is optional: none, `null`, or a JSON object.
-    let given: RestoreRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        RestoreRequest::default()
-    } else {
-        serde_json::from_slice::<Option<RestoreRequest>>(&body)
-            .map_err(|e| AppError::bad_request("malformed_request", format!("invalid body: {e}")))?
-            .unwrap_or_default()
-    };
+    let given = body.0.unwrap_or_default();
     let version = if_match_version(&req)?.or(given.version);
     let actor = auth.editor.clone();
     let views = Views::of(&state);
