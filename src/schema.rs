@@ -115,6 +115,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        token_generation -> Int4,
     }
 }
 

@@ -14,7 +14,7 @@ pub struct AuditEntryView {
     pub at: DateTime<Utc>,
     /// Who (`null` for the scheduler or a deleted account).
     pub editor: Option<EditorRef>,
-    /// `login`, `create`, `update`, `delete`, `deactivate`, `change_password`, `submit`,
+    /// `login`, `logout_everywhere`, `create`, `update`, `delete`, `deactivate`, `change_password`, `submit`,
     /// `send_back`, `schedule`, `unschedule`, `publish`, `archive`, `restore`.
     pub action: String,
     /// `article`, `section`, `tag`, `correspondent` or `editor`.

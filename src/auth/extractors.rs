@@ -72,8 +72,15 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
     }
 }
 
+/// Who a valid token says it is: the editor and the generation of its sessions.
+#[derive(Debug, Clone, Copy)]
+struct Bearer {
+    editor: Uuid,
+    generation: i32,
+}
+
 /// The editor a valid bearer token names (not yet read), `None` without a token.
-fn verified(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Uuid)>, AppError> {
+fn verified(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Bearer)>, AppError> {
     let Some(token) = bearer(req)? else {
         return Ok(None);
     };
@@ -85,13 +92,22 @@ fn verified(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Uuid)>, Ap
         .jwt
         .verify(&token)
         .ok_or_else(|| AppError::Unauthorized("the access token is invalid or expired".into()))?;
-    Ok(Some((state, claims.sub)))
+    let bearer = Bearer {
+        editor: claims.sub,
+        generation: claims.gen,
+    };
+    Ok(Some((state, bearer)))
 }
 
-/// The editor `id` if the account still exists and is active.
-fn active(conn: &mut PgConnection, id: Uuid) -> Result<Editor, AppError> {
-    match queries::find(conn, id)? {
-        Some(editor) if editor.active => Ok(editor),
+/// The editor a token names, if the account still exists, is active, and the token was issued
+/// since its sessions last ended.
+fn active(conn: &mut PgConnection, bearer: Bearer) -> Result<Editor, AppError> {
+    match queries::find(conn, bearer.editor)? {
+        Some(editor) if editor.active && editor.token_generation == bearer.generation => Ok(editor),
+        Some(editor) if editor.active => Err(AppError::Unauthorized(
+            "the access token was issued before the account's sessions were ended; log in again"
+                .into(),
+        )),
         _ => Err(AppError::Unauthorized(
             "the account is deactivated or gone".into(),
         )),
@@ -99,10 +115,10 @@ fn active(conn: &mut PgConnection, id: Uuid) -> Result<Editor, AppError> {
 }
 
 async fn authenticate(req: HttpRequest) -> Result<Option<Auth>, AppError> {
-    let Some((state, id)) = verified(&req)? else {
+    let Some((state, bearer)) = verified(&req)? else {
         return Ok(None);
     };
-    let editor = db::run(&state.pool, move |c| active(c, id)).await?;
+    let editor = db::run(&state.pool, move |c| active(c, bearer)).await?;
     Ok(Some(Auth { editor }))
 }
 
@@ -111,13 +127,13 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Auth>, AppError> {
 /// check-out and a blocking-pool hop of its own (for the writes a newsroom makes most).
 #[derive(Debug, Clone, Copy)]
 pub struct Token {
-    editor_id: Uuid,
+    bearer: Bearer,
 }
 
 impl Token {
-    /// The active account behind the token (401 when deactivated or gone).
+    /// The active account behind the token (401 when deactivated, gone or ended).
     pub fn editor(&self, conn: &mut PgConnection) -> Result<Editor, AppError> {
-        active(conn, self.editor_id)
+        active(conn, self.bearer)
     }
 }
 
@@ -127,7 +143,7 @@ impl FromRequest for Token {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(match verified(req) {
-            Ok(Some((_, editor_id))) => Ok(Token { editor_id }),
+            Ok(Some((_, bearer))) => Ok(Token { bearer }),
             Ok(None) => Err(AppError::Unauthorized("authentication required".into())),
             Err(e) => Err(e),
         })

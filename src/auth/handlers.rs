@@ -29,6 +29,17 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// `POST /auth/logout`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    pub refresh_token: String,
+    /// `true` ends every session of the account, not only this login's: all its refresh tokens
+    /// are revoked and every access token issued so far is refused at once. Default `false`.
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
 /// Tokens for a session.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
@@ -50,7 +61,7 @@ fn tokens(
 ) -> Result<TokenResponse, AppError> {
     let access_token = state
         .jwt
-        .issue(editor.id, editor.role().as_str())
+        .issue(editor.id, editor.role().as_str(), editor.token_generation)
         .map_err(|e| AppError::internal("signing a token", e))?;
     Ok(TokenResponse {
         access_token,
@@ -168,10 +179,11 @@ pub async fn refresh_session(
     Ok(no_store(tokens(&state, &editor, next)?))
 }
 
-/// Log out: revoke the refresh token and every token of its login.
+/// Log out: revoke the refresh token and every token of its login; with `everywhere`, end
+/// every session of the account (its access tokens too, at once).
 #[utoipa::path(
     tag = "auth",
-    request_body = RefreshRequest,
+    request_body = LogoutRequest,
     responses(
         (status = 204, description = "Logged out (also for an unknown token)"),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
@@ -180,10 +192,22 @@ pub async fn refresh_session(
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: Json<RefreshRequest>,
+    body: Json<LogoutRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let token = body.into_inner().refresh_token;
-    db::run(&state.pool, move |c| Ok(refresh::revoke(c, &token)?)).await?;
+    let LogoutRequest {
+        refresh_token,
+        everywhere,
+    } = body.into_inner();
+    db::transaction(&state.pool, move |c| {
+        if everywhere {
+            if let Some(editor) = refresh::owner(c, &refresh_token)? {
+                refresh::end_sessions(c, editor)?;
+                audit::entity(c, editor, "logout_everywhere", "editor", editor)?;
+            }
+        }
+        Ok(refresh::revoke(c, &refresh_token)?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -213,10 +237,13 @@ pub async fn get_me(auth: Auth) -> HttpResponse {
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong current password or too short a new one", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (counted with failed logins)", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[patch("/me/password")]
 pub async fn change_my_password(
+    req: HttpRequest,
     auth: Auth,
     state: web::Data<AppState>,
     body: Json<ChangePasswordRequest>,
@@ -228,13 +255,27 @@ pub async fn change_my_password(
     let mut checks = Checks::new();
     password::check_new("new_password", &new_password, &mut checks);
     checks.finish()?;
+    // Guessing the current password with a stolen access token counts like failed logins.
+    let email = auth.editor.email.clone();
+    let addr = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    if let Some(retry_after) = state.throttle.retry_after(&email, &addr) {
+        return Err(AppError::TooManyRequests {
+            detail: "too many wrong passwords; try again later".into(),
+            retry_after,
+        });
+    }
     let current_hash = auth.editor.password_hash.clone();
     if !password::verify(current_password, Some(current_hash)).await? {
+        state.throttle.record_failure(&email, &addr);
         return Err(AppError::invalid_field(
             "current_password",
             "is not the current password",
         ));
     }
+    state.throttle.record_success(&email);
     let new_hash = password::hash(new_password).await?;
     let id = auth.id();
     db::transaction(&state.pool, move |c| {
@@ -247,7 +288,7 @@ pub async fn change_my_password(
                 ..Default::default()
             },
         )?;
-        refresh::revoke_all(c, id)?;
+        refresh::end_sessions(c, id)?;
         audit::entity(c, id, "change_password", "editor", id)?;
         Ok(())
     })

@@ -21,7 +21,14 @@ pub struct Claims {
     pub aud: String,
     pub iat: u64,
     pub exp: u64,
+    /// Not before (validated when present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
     pub jti: Uuid,
+    /// The generation of the account's sessions it was issued in ([`crate::editors::Editor`]'s
+    /// `token_generation`); absent in tokens of older releases, which were generation 0.
+    #[serde(default)]
+    pub gen: i32,
 }
 
 /// Signing and verification keys.
@@ -52,9 +59,14 @@ impl JwtKeys {
         }
     }
 
-    /// A token for `editor` valid for 15 minutes.
-    pub fn issue(&self, editor: Uuid, role: &str) -> Result<String, jsonwebtoken::errors::Error> {
-        self.issue_at(editor, role, now_secs())
+    /// A token for `editor` valid for 15 minutes, in its sessions' generation `gen`.
+    pub fn issue(
+        &self,
+        editor: Uuid,
+        role: &str,
+        gen: i32,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        self.issue_at(editor, role, gen, now_secs())
     }
 
     /// A token as if issued at `iat` (tests make expired tokens with it).
@@ -62,18 +74,25 @@ impl JwtKeys {
         &self,
         editor: Uuid,
         role: &str,
+        gen: i32,
         iat: u64,
     ) -> Result<String, jsonwebtoken::errors::Error> {
-        let claims = Claims {
+        self.sign(&Claims {
             sub: editor,
             role: role.to_owned(),
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat,
             exp: iat + ACCESS_TTL_SECS,
+            nbf: None,
             jti: Uuid::new_v4(),
-        };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            gen,
+        })
+    }
+
+    /// Signs `claims` as they are.
+    pub fn sign(&self, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
     }
 
     /// The claims of a valid token; `None` for anything expired, tampered or foreign.
@@ -82,6 +101,7 @@ impl JwtKeys {
         v.set_issuer(&[ISSUER]);
         v.set_audience(&[AUDIENCE]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        v.validate_nbf = true;
         v.leeway = 0;
         decode::<Claims>(token, &self.decoding, &v)
             .ok()
@@ -102,18 +122,25 @@ mod tests {
     fn round_trip_and_expiry() {
         let k = keys();
         let id = Uuid::now_v7();
-        let t = k.issue(id, "editor").unwrap();
-        assert_eq!(k.verify(&t).unwrap().sub, id);
+        let t = k.issue(id, "editor", 3).unwrap();
+        let claims = k.verify(&t).unwrap();
+        assert_eq!((claims.sub, claims.gen), (id, 3));
         let old = k
-            .issue_at(id, "editor", now_secs() - ACCESS_TTL_SECS - 5)
+            .issue_at(id, "editor", 0, now_secs() - ACCESS_TTL_SECS - 5)
             .unwrap();
         assert!(k.verify(&old).is_none());
+        // Not valid before a time still to come.
+        let mut early = claims;
+        early.nbf = Some(now_secs() + 60);
+        assert!(k.verify(&k.sign(&early).unwrap()).is_none());
+        early.nbf = Some(now_secs() - 1);
+        assert!(k.verify(&k.sign(&early).unwrap()).is_some());
     }
 
     #[test]
     fn tampered_foreign_and_alg_none_are_refused() {
         let k = keys();
-        let t = k.issue(Uuid::now_v7(), "editor").unwrap();
+        let t = k.issue(Uuid::now_v7(), "editor", 0).unwrap();
         let mut parts: Vec<String> = t.split('.').map(str::to_owned).collect();
         let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
         parts[1] = URL_SAFE_NO_PAD.encode(payload.replace("\"editor\"", "\"admin\""));

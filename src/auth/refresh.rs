@@ -98,10 +98,25 @@ pub fn revoke(conn: &mut PgConnection, token: &str) -> QueryResult<()> {
     Ok(())
 }
 
-/// Revokes every refresh token of an editor (password change, deactivation).
-pub fn revoke_all(conn: &mut PgConnection, editor: Uuid) -> QueryResult<usize> {
+/// Ends every session of an editor (password change, admin reset, deactivation, logout
+/// everywhere): its refresh tokens are revoked and its access tokens' generation is bumped, so
+/// those already issued are refused at once.
+pub fn end_sessions(conn: &mut PgConnection, editor: Uuid) -> QueryResult<usize> {
+    use crate::schema::editors;
+    diesel::update(editors::table.find(editor))
+        .set(editors::token_generation.eq(editors::token_generation + 1))
+        .execute(conn)?;
     diesel::update(refresh_tokens::table.filter(refresh_tokens::editor_id.eq(editor)))
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(Utc::now()))
         .execute(conn)
+}
+
+/// The editor a refresh token belongs to (whatever its state).
+pub fn owner(conn: &mut PgConnection, token: &str) -> QueryResult<Option<Uuid>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(digest(token)))
+        .select(refresh_tokens::editor_id)
+        .first(conn)
+        .optional()
 }

@@ -208,9 +208,10 @@ pub async fn update_editor(
                 ));
             }
             let revoke = changes.active == Some(false) || changes.password_hash.is_some();
-            let editor = queries::update(c, id, &changes)?;
+            let mut editor = queries::update(c, id, &changes)?;
             if revoke {
-                refresh::revoke_all(c, id)?;
+                refresh::end_sessions(c, id)?;
+                editor.token_generation += 1;
             }
             audit::entity(
                 c,

@@ -53,6 +53,8 @@ pub struct Editor {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The generation of the account's sessions: access tokens of an older one are refused.
+    pub token_generation: i32,
 }
 
 impl Editor {

@@ -66,7 +66,12 @@ fn callers(n: &Newsroom) -> Callers {
         .expect(200);
     let expired = app
         .jwt
-        .issue_at(editor_id, "editor", newsdesk::auth::jwt::now_secs() - 3600)
+        .issue_at(
+            editor_id,
+            "editor",
+            0,
+            newsdesk::auth::jwt::now_secs() - 3600,
+        )
         .unwrap();
     Callers {
         contributor,

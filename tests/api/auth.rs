@@ -61,7 +61,7 @@ fn bad_tokens_are_refused() {
     assert_eq!(me(&token), 200);
     let expired = app
         .jwt
-        .issue_at(id, "editor", now_secs() - ACCESS_TTL_SECS - 10)
+        .issue_at(id, "editor", 0, now_secs() - ACCESS_TTL_SECS - 10)
         .unwrap();
     assert_eq!(me(&expired), 401);
     // Tampered: claims changed, signature kept.
@@ -250,4 +250,128 @@ fn change_password() {
         .json(&json!({"refresh_token": t["refresh_token"]}))
         .send()
         .expect(401);
+}
+
+/// Whether `token` still opens `GET /me`.
+fn works(app: &TestApp, token: &str) -> bool {
+    app.req("GET", "/api/v1/me").token(token).send().status == 200
+}
+
+#[test]
+fn access_tokens_end_with_the_sessions_they_belong_to() {
+    let app = TestApp::spawn();
+    let admin = app.admin();
+    let id = app.editor("desk@newsdesk.test", Role::Editor);
+    let access = |t: &serde_json::Value| t["access_token"].as_str().unwrap().to_owned();
+
+    // A password change ends every access token issued before it, the caller's own too.
+    let before = app.login("desk@newsdesk.test");
+    let other = app.login("desk@newsdesk.test");
+    assert!(works(&app, &access(&before)));
+    app.req("PATCH", "/api/v1/me/password")
+        .token(&access(&before))
+        .json(&json!({"current_password": PASSWORD, "new_password": "a-new-password-1"}))
+        .send()
+        .expect(204);
+    assert!(!works(&app, &access(&before)) && !works(&app, &access(&other)));
+    let r = app.req("GET", "/api/v1/me").token(&access(&other)).send();
+    assert!(r.problem(401, "unauthorized")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("log in again"));
+    // A login right after works.
+    let after = app
+        .req("POST", "/api/v1/auth/login")
+        .json(&json!({"email": "desk@newsdesk.test", "password": "a-new-password-1"}))
+        .send()
+        .expect(200)
+        .json();
+    assert!(works(&app, &access(&after)));
+
+    // An admin's reset ends them.
+    app.req("PATCH", &format!("/api/v1/editors/{id}"))
+        .token(&admin)
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .expect(200);
+    assert!(!works(&app, &access(&after)));
+
+    // Reactivating an account does not revive tokens from before its deactivation.
+    let t = app.login("desk@newsdesk.test");
+    for active in [false, true] {
+        app.req("PATCH", &format!("/api/v1/editors/{id}"))
+            .token(&admin)
+            .json(&json!({"active": active}))
+            .send()
+            .expect(200);
+    }
+    assert!(!works(&app, &access(&t)));
+
+    // Logging out everywhere ends every login's access and refresh tokens.
+    let (one, two) = (
+        app.login("desk@newsdesk.test"),
+        app.login("desk@newsdesk.test"),
+    );
+    app.req("POST", "/api/v1/auth/logout")
+        .json(&json!({"refresh_token": one["refresh_token"]}))
+        .send()
+        .expect(204);
+    assert!(works(&app, &access(&two)), "a plain logout ends one login");
+    app.req("POST", "/api/v1/auth/logout")
+        .json(&json!({"refresh_token": two["refresh_token"], "everywhere": true}))
+        .send()
+        .expect(204);
+    assert!(!works(&app, &access(&one)) && !works(&app, &access(&two)));
+    app.req("POST", "/api/v1/auth/refresh")
+        .json(&json!({"refresh_token": two["refresh_token"]}))
+        .send()
+        .expect(401);
+    assert!(works(&app, &access(&app.login("desk@newsdesk.test"))));
+}
+
+#[test]
+fn a_token_not_valid_yet_is_refused() {
+    use newsdesk::auth::jwt::{now_secs, Claims, ACCESS_TTL_SECS, AUDIENCE, ISSUER};
+    let app = TestApp::spawn();
+    let id = app.editor("desk@newsdesk.test", Role::Editor);
+    let claims = |nbf| Claims {
+        sub: id,
+        role: "editor".into(),
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        iat: now_secs(),
+        exp: now_secs() + ACCESS_TTL_SECS,
+        nbf: Some(nbf),
+        jti: uuid::Uuid::new_v4(),
+        gen: 0,
+    };
+    let later = app.jwt.sign(&claims(now_secs() + 120)).unwrap();
+    assert!(!works(&app, &later));
+    let now = app.jwt.sign(&claims(now_secs() - 1)).unwrap();
+    assert!(works(&app, &now));
+}
+
+#[test]
+fn guessing_the_current_password_is_throttled_like_logins() {
+    let app = TestApp::spawn();
+    app.editor("desk@newsdesk.test", Role::Editor);
+    let t = app.login("desk@newsdesk.test");
+    let token = t["access_token"].as_str().unwrap();
+    let guess = |password: &str| {
+        app.req("PATCH", "/api/v1/me/password")
+            .token(token)
+            .json(&json!({"current_password": password, "new_password": "a-new-password-1"}))
+            .send()
+    };
+    for i in 0..10 {
+        guess(&format!("guess-number-{i}")).problem(422, "validation_failed");
+    }
+    // The eleventh try waits, even with the right password; so does a login.
+    let r = guess(PASSWORD);
+    assert!(r.header("retry-after").is_some());
+    r.problem(429, "too_many_requests");
+    app.req("POST", "/api/v1/auth/login")
+        .json(&json!({"email": "desk@newsdesk.test", "password": PASSWORD}))
+        .send()
+        .problem(429, "too_many_requests");
 }

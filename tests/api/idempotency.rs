@@ -28,7 +28,7 @@ fn a_retried_create_returns_the_first_answer_and_creates_nothing() {
     // A new access token for the same editor keeps the key.
     let (other_id, other) = n.app.staff(Role::Editor);
     let first_other = send(&other, "k-2", &body).expect(201);
-    let fresh_token = n.app.jwt.issue(other_id, "editor").unwrap();
+    let fresh_token = n.app.jwt.issue(other_id, "editor", 0).unwrap();
     let replayed = send(&fresh_token, "k-2", &body).expect(201);
     assert_eq!(replayed.body, first_other.body);
     assert_eq!(count(), 2);
