@@ -364,3 +364,50 @@ fn two_server_processes_publish_a_scheduled_article_exactly_once() {
         assert_eq!(version, 3, "create, schedule, publish");
     }
 }
+
+#[test]
+fn parallel_creates_of_one_title_get_their_own_generated_slugs() {
+    let n = Newsroom::new();
+    let barrier = std::sync::Barrier::new(10);
+    let results: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..10)
+            .map(|_| {
+                let (barrier, n) = (&barrier, &n);
+                s.spawn(move || {
+                    barrier.wait();
+                    let r = n
+                        .app
+                        .req("POST", "/api/v1/articles")
+                        .token(&n.admin)
+                        .json(&n.article("同一个标题"))
+                        .send();
+                    let slug = if r.status == 201 {
+                        r.json()["slug"].as_str().unwrap().to_owned()
+                    } else {
+                        r.body
+                    };
+                    (r.status, slug)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(results.iter().all(|(s, _)| *s == 201), "{results:?}");
+    let mut slugs: Vec<String> = results.into_iter().map(|(_, slug)| slug).collect();
+    slugs.sort();
+    let mut expected: Vec<String> = (2..=10)
+        .map(|i| format!("tong-yi-ge-biao-ti-{i}"))
+        .collect();
+    expected.push("tong-yi-ge-biao-ti".into());
+    expected.sort();
+    assert_eq!(slugs, expected);
+    // A slug the client chose and another article has is still a 409.
+    let mut mine = n.article("别的");
+    mine["slug"] = json!("tong-yi-ge-biao-ti");
+    n.app
+        .req("POST", "/api/v1/articles")
+        .token(&n.admin)
+        .json(&mine)
+        .send()
+        .problem(409, "article_slug_taken");
+}

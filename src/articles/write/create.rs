@@ -1,12 +1,14 @@
 //! `POST /articles`: a new draft at version 1 with revision 1.
 
-use diesel::PgConnection;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use super::credits;
 use super::draft::{self, Draft};
 use super::store::{self, Revision};
 use super::Written;
+use crate::articles::model::Article;
 use crate::articles::policy;
 use crate::articles::queries;
 use crate::articles::views::CreateArticleRequest;
@@ -46,7 +48,11 @@ pub fn create(
     if slug_given && queries::slug_taken(conn, &d.s.slug, None)? {
         return Err(draft::slug_taken_error());
     }
-    let a = store::insert(conn, Uuid::now_v7(), &d, actor.id)?;
+    let a = if slug_given {
+        store::insert(conn, Uuid::now_v7(), &d, actor.id)?
+    } else {
+        insert_under_a_generated_slug(conn, &mut d, actor.id)?
+    };
     let revision = Revision {
         editor: Some(actor.id),
         action: "create",
@@ -54,4 +60,30 @@ pub fn create(
         changed: &[],
     };
     store::record(conn, &dir.names, &a, revision)
+}
+
+/// How many generated slugs a create tries when concurrent creates take them first.
+const SLUG_TRIES: usize = 32;
+
+/// Inserts `d` under its generated slug; when a concurrent create of the same title committed
+/// that slug first, the next free suffix is tried (each try in a savepoint). A 409 is only for
+/// a slug the client chose.
+fn insert_under_a_generated_slug(
+    conn: &mut PgConnection,
+    d: &mut Draft,
+    by: Uuid,
+) -> Result<Article, AppError> {
+    let id = Uuid::now_v7();
+    for _ in 0..SLUG_TRIES {
+        match conn.transaction(|c| store::insert(c, id, d, by)) {
+            Ok(a) => return Ok(a),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
+                if info.constraint_name() == Some("articles_slug_key") =>
+            {
+                d.s.slug = draft::unique_slug(conn, &d.s.title, None)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(draft::slug_taken_error())
 }
