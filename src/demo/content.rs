@@ -45,15 +45,18 @@ pub(super) struct SeedTitle {
 
 pub const DEMO_ADMIN_EMAIL: &str = "admin@newsdesk.local";
 
+/// The slug of 县市区, the section the counties sit under (the sample's parent section too).
+pub(super) const COUNTIES: &str = "counties";
+
 /// `(slug, name, parent slug)` of the demo sections, in display order.
 pub(super) const SECTIONS: [(&str, &str, Option<&str>); 10] = [
     ("bendi-yaowen", "本地要闻", None),
-    ("counties", "县市区", None),
-    ("xianan", "咸安", Some("counties")),
-    ("chibi", "赤壁", Some("counties")),
-    ("tongcheng", "通城", Some("counties")),
-    ("chongyang", "崇阳", Some("counties")),
-    ("tongshan", "通山", Some("counties")),
+    (COUNTIES, "县市区", None),
+    ("xianan", "咸安", Some(COUNTIES)),
+    ("chibi", "赤壁", Some(COUNTIES)),
+    ("tongcheng", "通城", Some(COUNTIES)),
+    ("chongyang", "崇阳", Some(COUNTIES)),
+    ("tongshan", "通山", Some(COUNTIES)),
     ("jingji", "经济", None),
     ("minsheng", "民生", None),
     ("wenlv", "文旅", None),

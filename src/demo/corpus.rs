@@ -18,11 +18,12 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-/// `(slug, name)`: a flat list of sections as a prefecture-level news site has them.
+/// `(slug, name)`: a flat list of sections as a prefecture-level news site has them; 县市区 and
+/// its counties by the demo's slugs, so a corpus imported beside the demo fills its tree.
 const SECTIONS: &[(&str, &str)] = &[
     ("bendi-yaowen", "本地要闻"),
     ("shizheng", "时政"),
-    ("xianshiqu", "县市区"),
+    (super::content::COUNTIES, "县市区"),
     ("xianan", "咸安"),
     ("jiayu", "嘉鱼"),
     ("chibi", "赤壁"),
@@ -42,7 +43,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("shiping", "时评"),
 ];
 
-/// The sections under 县市区.
+/// The sections under 县市区 (the demo's [`super::content::COUNTIES`]).
 const COUNTIES: &[&str] = &[
     "xianan",
     "jiayu",
@@ -340,7 +341,7 @@ pub fn write(dir: &Path, n: usize, seed: u64) -> std::io::Result<Written> {
     for (i, (slug, name)) in SECTIONS.iter().enumerate() {
         let mut line = json!({"id": i + 1, "slug": slug, "name": name});
         if COUNTIES.contains(slug) {
-            line["parent"] = json!("xianshiqu");
+            line["parent"] = json!(super::content::COUNTIES);
         }
         writeln!(out, "{line}")?;
     }

@@ -333,3 +333,41 @@ fn printed_bylines_become_people_once() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `seed-demo --articles N` after the demo: the corpus fills the demo's section tree (one
+/// 县市区, its counties still under it) instead of building a second one.
+#[test]
+fn a_generated_corpus_fills_the_demo_tree() {
+    let app = TestApp::spawn();
+    let state = newsdesk::state::AppState::new(
+        newsdesk::db::build_pool(app.database_url(), 2),
+        crate::helpers::config(),
+        app.jwt.clone(),
+    );
+    actix_web::rt::System::new()
+        .block_on(newsdesk::demo::seed(&state))
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("newsdesk-gen-{}", uuid::Uuid::new_v4().simple()));
+    newsdesk::demo::corpus::write(&dir, 300, 11).unwrap();
+    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    assert!(report.problems.is_empty(), "{report}");
+    let sections = app.get("/api/v1/sections?limit=100").expect(200).json();
+    let sections = sections["data"].as_array().unwrap();
+    let named = |name: &str| -> Vec<&serde_json::Value> {
+        sections.iter().filter(|s| s["name"] == name).collect()
+    };
+    assert_eq!(named("县市区").len(), 1, "{sections:?}");
+    assert_eq!(named("县市区")[0]["slug"], "counties");
+    for county in ["咸安", "嘉鱼", "赤壁", "通城", "崇阳", "通山"] {
+        let s = named(county);
+        assert_eq!(s.len(), 1, "{county}");
+        assert_eq!(s[0]["parent"]["slug"], "counties", "{county}");
+    }
+    // The README's first example lists the counties' news.
+    let listed = app
+        .get("/api/v1/articles?section=counties&limit=5")
+        .expect(200)
+        .json();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}
