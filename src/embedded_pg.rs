@@ -138,6 +138,11 @@ impl EmbeddedPg {
         })
     }
 
+    /// The PostgreSQL binaries it runs.
+    pub fn bindir(&self) -> &Path {
+        &self.bindir
+    }
+
     /// The directory holding the cluster and its socket.
     pub fn pgdata(&self) -> &Path {
         &self.pgdata
@@ -218,27 +223,83 @@ impl EmbeddedPg {
         Ok(())
     }
 
-    /// The postmaster's pid when one is running on this cluster.
+    /// The postmaster's pid when one is running on this cluster: the pid file names a live
+    /// (not zombie) `postgres` process *and* the cluster's socket answers. A postmaster that is
+    /// alive but not answering yet (another process is starting it) gets a few seconds.
     pub fn running_pid(&self) -> Option<i32> {
         let text = std::fs::read_to_string(self.pgdata.join("postmaster.pid")).ok()?;
         let pid: i32 = text.lines().next()?.trim().parse().ok()?;
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
-        (comm.trim() == "postgres" || comm.trim() == "postmaster").then_some(pid)
+        let started = std::time::Instant::now();
+        while postmaster_alive(pid) {
+            if self.answers() {
+                return Some(pid);
+            }
+            if started.elapsed() > std::time::Duration::from_secs(10) {
+                tracing::warn!(
+                    pid,
+                    "a postgres process holds the pid file but the socket does not answer"
+                );
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        None
+    }
+
+    /// Whether a server answers on the cluster's socket (`PQping`: accepting, or alive and
+    /// refusing while it starts or stops).
+    fn answers(&self) -> bool {
+        let quoted = self
+            .pgdata
+            .display()
+            .to_string()
+            .replace('\\', "\\\\")
+            .replace('\'', "\\'");
+        let conninfo =
+            format!("host='{quoted}' dbname=postgres user={SUPERUSER} connect_timeout=2");
+        let Ok(conninfo) = std::ffi::CString::new(conninfo) else {
+            return false;
+        };
+        // SAFETY: `conninfo` is a valid NUL-terminated string that outlives the call; PQping
+        // keeps no pointer to it.
+        let ping = unsafe { pq_sys::PQping(conninfo.as_ptr()) };
+        matches!(
+            ping,
+            pq_sys::PGPing::PQPING_OK | pq_sys::PGPing::PQPING_REJECT
+        )
+    }
+
+    /// Removes what a dead postmaster left that would stop a new one: its pid file and the
+    /// socket's lock file (PostgreSQL takes a zombie's pid for a live postmaster).
+    fn remove_stale_files(&self) -> Result<(), EmbeddedPgError> {
+        let pidfile = self.pgdata.join("postmaster.pid");
+        if pidfile.exists() {
+            tracing::warn!("removing a stale postmaster.pid");
+            std::fs::remove_file(&pidfile).map_err(io_err("remove stale postmaster.pid"))?;
+        }
+        let entries =
+            std::fs::read_dir(&self.pgdata).map_err(io_err("read the cluster directory"))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(".s.PGSQL.") {
+                tracing::warn!(file = %name, "removing a stale socket file");
+                std::fs::remove_file(entry.path()).map_err(io_err(format!("remove {name}")))?;
+            }
+        }
+        Ok(())
     }
 
     /// Starts the cluster unless one is already running on it (another newsdesk process);
-    /// a stale pid file left by a crash is removed first.
+    /// the pid and socket lock files a crash left (its postmaster gone or a zombie) are removed
+    /// first.
     pub fn start(&mut self) -> Result<(), EmbeddedPgError> {
         self.initdb_if_needed()?;
         if self.running_pid().is_some() {
             tracing::info!("embedded PostgreSQL already running; reusing it");
             return Ok(());
         }
-        let pidfile = self.pgdata.join("postmaster.pid");
-        if pidfile.exists() {
-            tracing::warn!("removing a stale postmaster.pid");
-            std::fs::remove_file(&pidfile).map_err(io_err("remove stale postmaster.pid"))?;
-        }
+        self.remove_stale_files()?;
         let log = self.pgdata.join("postgres.log");
         let mut cmd = self.command("pg_ctl");
         cmd.arg("-D")
@@ -348,4 +409,20 @@ fn tail(text: &str, n: usize) -> &str {
         i += 1;
     }
     &text[i..]
+}
+
+/// Whether `pid` is a live PostgreSQL process: it exists, is not a zombie (a postmaster killed
+/// outright stays one where nothing reaps it, as in containers without an init), and is
+/// `postgres`.
+fn postmaster_alive(pid: i32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // `pid (comm) state …`; comm may hold spaces and parentheses, the state follows the last ')'.
+    let Some((head, rest)) = stat.rsplit_once(')') else {
+        return false;
+    };
+    let comm = head.split_once('(').map(|(_, c)| c).unwrap_or_default();
+    let state = rest.trim_start().chars().next();
+    matches!(comm, "postgres" | "postmaster") && !matches!(state, None | Some('Z' | 'X'))
 }

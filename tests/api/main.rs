@@ -19,6 +19,7 @@ mod backup;
 mod binary;
 mod bylines;
 mod cache;
+mod embedded;
 mod errors;
 mod feeds;
 mod idempotency;
