@@ -143,6 +143,7 @@ mod tests {
             active: true,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            token_generation: 0,
         }
     }
 
