@@ -26,6 +26,7 @@ pub mod correspondents;
 pub mod db;
 pub mod demo;
 pub mod directory;
+pub mod docs;
 pub mod editors;
 pub mod embedded_pg;
 pub mod error;

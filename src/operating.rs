@@ -141,22 +141,3 @@ pub async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
         .insert_header(("Cache-Control", "no-store"))
         .body(metrics_handle().render())
 }
-
-/// A strict Content-Security-Policy for Swagger UI (`/api/v1/docs/…`): everything from this
-/// origin, nothing inline but styles, which Swagger UI sets on elements.
-pub async fn docs_policy(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let docs = req.path().starts_with("/api/v1/docs");
-    let mut res = next.call(req).await?;
-    if docs {
-        res.headers_mut().insert(
-            actix_web::http::header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-            ),
-        );
-    }
-    Ok(res)
-}

@@ -6,12 +6,11 @@ use std::sync::OnceLock;
 
 use actix_web::dev::ResourceDef;
 use actix_web::{web, HttpRequest};
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{AppError, FieldError};
 use crate::openapi::{self, API_PREFIX};
 use crate::{
-    articles, audit, auth, bylines, correspondents, editors, feeds, operating, sections, tags,
+    articles, audit, auth, bylines, correspondents, docs, editors, feeds, operating, sections, tags,
 };
 
 /// `unknown field `x`` → `x`, from serde's message.
@@ -118,10 +117,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/articles/{slug}",
             web::get().to(feeds::handlers::permalink),
         )
-        .service(
-            SwaggerUi::new(format!("{API_PREFIX}/docs/{{_:.*}}"))
-                .url(format!("{API_PREFIX}/openapi.json"), openapi::document()),
+        .route(
+            &format!("{API_PREFIX}/openapi.json"),
+            web::get().to(docs::openapi_json),
         )
+        .service(docs::swagger_ui())
         .service(
             web::scope(API_PREFIX)
                 .service(feeds::handlers::site_feed)

@@ -80,11 +80,12 @@ pub fn app(
         )))
         .app_data(state)
         .configure(routes::configure)
+        .wrap(from_fn(crate::docs::cacheable))
         .wrap(from_fn(crate::cache::middleware::serve))
         .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::request_body::deadline))
         .wrap(from_fn(crate::rate_limit::limit))
-        .wrap(from_fn(crate::operating::docs_policy))
+        .wrap(from_fn(crate::docs::policy))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))

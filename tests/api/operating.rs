@@ -117,6 +117,33 @@ fn swagger_ui_is_served_from_the_binary() {
     assert!(r.body.contains("swagger"), "{}", r.body);
     let js = app.get("/api/v1/docs/swagger-ui-bundle.js").expect(200);
     assert!(js.body.len() > 100_000);
+    // No reader's browser sends the document to validator.swagger.io.
+    let init = app
+        .get("/api/v1/docs/swagger-initializer.js")
+        .expect(200)
+        .body;
+    assert!(init.contains(r#""validatorUrl": "none""#), "{init}");
+    // The UI and the document: an ETag, a public policy, 304s, compressed forms.
+    for path in ["/api/v1/docs/swagger-ui-bundle.js", "/api/v1/openapi.json"] {
+        let r = app.get(path).expect(200);
+        let etag = r.header("etag").expect("ETag").to_owned();
+        assert!(
+            r.header("cache-control").unwrap().starts_with("public"),
+            "{path}"
+        );
+        app.req("GET", path)
+            .header("If-None-Match", &etag)
+            .send()
+            .expect(304);
+        let gz = ureq::get(&format!("{}{path}", app.address))
+            .set("Accept-Encoding", "gzip")
+            .call()
+            .unwrap();
+        assert_eq!(gz.header("content-encoding"), Some("gzip"), "{path}");
+        let mut compressed = Vec::new();
+        std::io::Read::read_to_end(&mut gz.into_reader(), &mut compressed).unwrap();
+        assert!(compressed.len() < r.body.len() / 3, "{path}");
+    }
 }
 
 #[test]
