@@ -57,6 +57,9 @@ pub struct Config {
     /// `NEWSDESK_CACHE`: `on` (default) keeps rendered public responses in memory; `off` renders
     /// every request.
     pub cache: bool,
+    /// `NEWSDESK_SEARCH_TIMEOUT`: milliseconds an anonymous search or count may run (default
+    /// 3000); at most a quarter of the pool runs them at once.
+    pub search_timeout_ms: u64,
     /// `NEWSDESK_BODY_TIMEOUT`: seconds a request body may take to arrive (default 30).
     pub body_timeout_secs: u64,
     /// The publication: `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`, `NEWSDESK_ARTICLE_URL`,
@@ -114,6 +117,16 @@ impl Config {
                     ConfigError("NEWSDESK_BODY_TIMEOUT must be 1..=3600 seconds".into())
                 })?,
         };
+        let search_timeout_ms = match var("NEWSDESK_SEARCH_TIMEOUT") {
+            None => 3000,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (10..=600_000).contains(n))
+                .ok_or_else(|| {
+                    ConfigError("NEWSDESK_SEARCH_TIMEOUT must be 10..=600000 milliseconds".into())
+                })?,
+        };
         let cors_origins = cors_origins(var("NEWSDESK_CORS_ORIGINS").as_deref())?;
         let per_minute = |name: &str| -> Result<u32, ConfigError> {
             match var(name) {
@@ -154,6 +167,7 @@ impl Config {
             search_limit,
             cache,
             body_timeout_secs,
+            search_timeout_ms,
             site,
         })
     }

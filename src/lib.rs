@@ -36,6 +36,7 @@ pub mod http_cache;
 pub mod idempotency;
 pub mod ident;
 pub mod import;
+pub mod lane;
 pub mod openapi;
 pub mod operating;
 pub mod pagination;

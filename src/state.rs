@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use diesel::PgConnection;
 
+use crate::articles::read::Totals;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::throttle::LoginThrottle;
 use crate::cache::{self, Changes, ResponseCache, Scope};
@@ -16,6 +17,7 @@ use crate::db::{self, DbPool};
 use crate::directory::Directory;
 use crate::error::AppError;
 use crate::feeds::cache::FeedCache;
+use crate::lane::Lane;
 use crate::rate_limit::RateLimiter;
 use crate::telemetry;
 
@@ -32,6 +34,10 @@ pub struct AppState {
     pub cache: Arc<ResponseCache>,
     /// The section tree and the names of correspondents and tags.
     pub directory: Arc<Directory>,
+    /// `page.total` of the lists counted since the last write.
+    pub totals: Totals,
+    /// The bounded lane for anonymous searches and counts.
+    pub lane: Lane,
     pub writer: Writer,
 }
 
@@ -48,10 +54,15 @@ impl AppState {
             directory,
             limiter,
             pool,
-            config,
             jwt,
             throttle: LoginThrottle::default(),
             feeds: FeedCache::default(),
+            totals: Totals::default(),
+            lane: Lane::new(
+                config.pool_size,
+                std::time::Duration::from_millis(config.search_timeout_ms),
+            ),
+            config,
         }
     }
 

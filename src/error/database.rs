@@ -44,6 +44,12 @@ impl From<DieselError> for AppError {
                         "database connection lost: {}",
                         info.message()
                     )),
+                    // SQLSTATE 57014: a bounded query ran out of its time ([`crate::lane`]).
+                    _ if info.message().contains("canceling statement due to statement timeout") => {
+                        AppError::Overloaded(
+                            "the query took longer than an anonymous request may; narrow it or retry later".into(),
+                        )
+                    }
                     // PostgreSQL text cannot hold NUL (SQLSTATE 22021): the client sent it.
                     _ if info.message().contains("invalid byte sequence") => AppError::bad_request(
                         "invalid_text",

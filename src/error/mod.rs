@@ -107,6 +107,9 @@ pub enum AppError {
     /// 503: the database is unreachable or the pool exhausted.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: the lane for expensive anonymous reads is full, or the query ran out of its time.
+    #[error("{0}")]
+    Overloaded(String),
     /// 503: the connection was lost while the write was being committed; it may be saved.
     #[error("commit outcome unknown: {0}")]
     CommitUnknown(String),
@@ -189,6 +192,7 @@ impl AppError {
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "service_unavailable",
+            AppError::Overloaded(_) => "overloaded",
             AppError::CommitUnknown(_) => "commit_outcome_unknown",
             AppError::Internal(_) => "internal_error",
         }
@@ -252,7 +256,7 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) | AppError::CommitUnknown(_) => {
+            AppError::Unavailable(_) | AppError::CommitUnknown(_) | AppError::Overloaded(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -275,7 +279,7 @@ impl ResponseError for AppError {
             AppError::TooManyRequests { retry_after, .. } => {
                 res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
-            AppError::Unavailable(_) | AppError::CommitUnknown(_) => {
+            AppError::Unavailable(_) | AppError::CommitUnknown(_) | AppError::Overloaded(_) => {
                 res.insert_header((header::RETRY_AFTER, "5"));
             }
             AppError::Unauthorized(_) => {

@@ -295,6 +295,7 @@ pub fn config() -> Config {
         search_limit: 600,
         cache: true,
         body_timeout_secs: 30,
+        search_timeout_ms: 3000,
         site: std::sync::Arc::new(newsdesk::site::Site::new("https://news.example.cn")),
     }
 }

@@ -17,6 +17,7 @@ mod articles;
 mod auth;
 mod backup;
 mod binary;
+mod bounded;
 mod bylines;
 mod cache;
 mod embedded;

@@ -108,16 +108,27 @@ async fn list(
         relevance,
         want_total: q.count.unwrap_or(false),
     };
-    let directory = state.directory.clone();
+    // An anonymous search or count can be made expensive at will: it runs in the bounded lane.
+    let bounded = staff.is_none() && (request.filter.search.is_some() || request.want_total);
+    let generation = state.cache.generation();
+    let st = state.clone();
+    let load = move |c: &mut diesel::PgConnection| {
+        let counts = read::Counts {
+            totals: &st.totals,
+            generation,
+        };
+        read::list_page(c, &st.directory, counts, request)
+    };
     let ListPage {
         items,
         next_cursor,
         total,
         scopes,
-    } = db::run(&state.pool, move |c| {
-        read::list_page(c, &directory, request)
-    })
-    .await?;
+    } = if bounded {
+        state.lane.run(&state.pool, load).await?
+    } else {
+        db::run(&state.pool, load).await?
+    };
     cache::depends_on(&req, scopes);
     let link = next_cursor
         .as_deref()

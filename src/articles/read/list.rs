@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::related;
+use super::{related, Totals};
 use crate::articles::queries::{self, ListFilter, Sort};
 use crate::articles::views::ArticleListItem;
 use crate::cache::Scope;
@@ -54,11 +54,21 @@ impl ListPage {
     }
 }
 
+/// The totals counted so far, and the generation of what they were counted in (read before
+/// the request's statements).
+#[derive(Debug, Clone, Copy)]
+pub struct Counts<'a> {
+    pub totals: &'a Totals,
+    pub generation: u64,
+}
+
 /// Loads a page of articles: the filters resolved to ids, the rows, their relations, and for a
-/// search the highlights.
+/// search the highlights. `page.total` comes from `counts` when this list was counted since the
+/// last write (whatever its `limit` and `cursor`).
 pub fn list_page(
     conn: &mut PgConnection,
     dir: &Directory,
+    counts: Counts<'_>,
     req: ListRequest,
 ) -> Result<ListPage, AppError> {
     let ListRequest {
@@ -119,7 +129,16 @@ pub fn list_page(
         }
     };
     let total = if req.want_total {
-        Some(queries::count(conn, &filter)?)
+        // Sorting does not change a count.
+        let key = format!("{:?}", ListFilter { sort: Sort::Published, ..filter.clone() });
+        match counts.totals.get(counts.generation, &key) {
+            Some(total) => Some(total),
+            None => {
+                let total = queries::count(conn, &filter)?;
+                counts.totals.put(counts.generation, key, total);
+                Some(total)
+            }
+        }
     } else {
         None
     };

@@ -8,6 +8,7 @@
 
 pub mod list;
 pub mod stories;
+pub mod totals;
 pub mod views;
 
 use std::collections::HashMap;
@@ -15,8 +16,9 @@ use std::collections::HashMap;
 use diesel::PgConnection;
 use uuid::Uuid;
 
-pub use list::{list_page, ListPage, ListRequest};
+pub use list::{list_page, Counts, ListPage, ListRequest};
 pub use stories::{related_stories, Stories, LINKED_STORIES};
+pub use totals::Totals;
 pub use views::Views;
 
 use super::model::{Article, ArticleSummary};
