@@ -2,7 +2,8 @@
 """The expensive-anonymous-request attack of issue #12 beside a normal reader.
 
 Attackers (one address, THREADS threads) send `?q=的&count=true&limit=N` with N varying, so the
-response cache never helps; one reader lists a section's articles before a random second
+response cache never helps (attack A), and then with a random `published_before` as well, so no
+count is shared either (attack B); one reader lists a section's articles before a random second
 (uncached too). Prints, as a markdown table, the reader's latency (p50, p99, max) and statuses
 alone and under the attack, and what the attackers got.
 
@@ -47,17 +48,25 @@ def reader(stop, out, section):
         out.append(get(f"/api/v1/articles?section={section}&limit={random.randint(1, 100)}&published_before={before}"))
 
 
-def attacker(stop, out):
+def attacker(stop, out, fresh):
+    # `fresh`: a random `published_before` too, so no count is ever shared.
     while not stop.is_set():
-        out.append(get(f"/api/v1/articles?q=%E7%9A%84&count=true&limit={random.randint(1, 100)}"))
+        path = f"/api/v1/articles?q=%E7%9A%84&count=true&limit={random.randint(1, 100)}"
+        if fresh:
+            path += f"&published_before={random_second()}"
+        out.append(get(path))
 
 
-def run(attack, section):
+def random_second():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - random.randint(0, 30 * 86400)))
+
+
+def run(attack, section, fresh=False):
     stop = threading.Event()
     read, hit = [], []
     threads = [threading.Thread(target=reader, args=(stop, read, section))]
     if attack:
-        threads += [threading.Thread(target=attacker, args=(stop, hit)) for _ in range(THREADS)]
+        threads += [threading.Thread(target=attacker, args=(stop, hit, fresh)) for _ in range(THREADS)]
     for t in threads:
         t.start()
     time.sleep(SECONDS)
@@ -84,13 +93,17 @@ def main():
     section = next((s["slug"] for s in sections if s["slug"] == "jiayu"), sections[0]["slug"])
     alone, _ = run(False, section)
     under, hits = run(True, section)
+    under_fresh, hits_fresh = run(True, section, fresh=True)
     print(f"{SECONDS:.0f} s each; reader: GET /articles?section={section}&limit=rand&published_before=rand; "
-          f"attack: {THREADS} threads of GET /articles?q=的&count=true&limit=rand\n")
+          f"attack A: {THREADS} threads of GET /articles?q=的&count=true&limit=rand; "
+          f"attack B: the same with a random published_before (no count shared)\n")
     print("| | requests | p50 ms | p99 ms | max ms | statuses |")
     print("|---|---:|---:|---:|---:|---|")
     print(row("reader alone", alone))
-    print(row("reader under attack", under))
-    print(row("attackers", hits))
+    print(row("reader under attack A", under))
+    print(row("attack A", hits))
+    print(row("reader under attack B", under_fresh))
+    print(row("attack B", hits_fresh))
 
 
 if __name__ == "__main__":

@@ -130,7 +130,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
 }
 
 /// Prometheus metrics (text exposition format).
-#[utoipa::path(tag = "operating", responses((status = 200, description = "Prometheus text", body = String, content_type = "text/plain; version=0.0.4")))]
+#[utoipa::path(tag = "operating", responses((status = 200, description = "Prometheus text", body = String, content_type = "text/plain; version=0.0.4; charset=utf-8")))]
 #[get("/metrics")]
 pub async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.state();

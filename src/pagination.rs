@@ -115,6 +115,7 @@ pub struct PageInfo {
     pub next_cursor: Option<String>,
     /// Total matching items, only with `?count=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub total: Option<i64>,
 }
 

@@ -20,14 +20,25 @@ pub struct BylineView {
     pub correspondent_id: Uuid,
     pub name: String,
     /// `reporter` (记者), `correspondent` (通讯员), `photographer` (摄影), `author`, `translator`.
+    #[schema(value_type = crate::bylines::Role)]
     pub role: String,
     pub affiliation: Option<String>,
 }
 
-/// The cover image.
+/// The cover image, as an article shows it (and its revisions keep it).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CoverImage {
+    /// Absolute http(s) URL.
+    pub url: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+/// The cover image of a create or update body (`caption` and `credit` optional).
+#[derive(Debug, Clone, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CoverImageInput {
     /// Absolute http(s) URL.
     #[schema(pattern = "^https?://", max_length = 2048)]
     pub url: String,
@@ -35,6 +46,16 @@ pub struct CoverImage {
     pub caption: Option<String>,
     #[schema(max_length = 200)]
     pub credit: Option<String>,
+}
+
+impl From<CoverImage> for CoverImageInput {
+    fn from(c: CoverImage) -> Self {
+        CoverImageInput {
+            url: c.url,
+            caption: c.caption,
+            credit: c.credit,
+        }
+    }
 }
 
 /// A neighbouring published article in the same section.
@@ -103,6 +124,7 @@ pub struct ArticleListItem {
     pub reading_minutes: i32,
     /// With `?q=`: an extract around the first hit, HTML-escaped, hits in `<mark>`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub highlight: Option<String>,
 }
 
@@ -184,7 +206,7 @@ pub struct ArticleListQuery {
 pub struct BylineInput {
     pub correspondent_id: Uuid,
     /// `reporter`, `correspondent`, `photographer`, `author` or `translator`.
-    #[schema(pattern = "^(reporter|correspondent|photographer|author|translator)$")]
+    #[schema(value_type = crate::bylines::Role)]
     pub role: String,
 }
 
@@ -221,7 +243,7 @@ pub struct CreateArticleRequest {
     pub summary: Option<String>,
     #[schema(max_length = 200)]
     pub source: Option<String>,
-    pub cover_image: Option<CoverImage>,
+    pub cover_image: Option<CoverImageInput>,
 }
 
 /// `PATCH /articles/{id}`: any field of the create body, plus `version` unless `If-Match` is sent.
@@ -255,8 +277,8 @@ pub struct UpdateArticleRequest {
     #[schema(value_type = Option<String>)]
     pub source: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::validate::double_option")]
-    #[schema(value_type = Option<CoverImage>)]
-    pub cover_image: Option<Option<CoverImage>>,
+    #[schema(value_type = Option<CoverImageInput>)]
+    pub cover_image: Option<Option<CoverImageInput>>,
     /// The version edited (or send `If-Match`).
     pub version: Option<i32>,
 }

@@ -19,7 +19,7 @@ use crate::{db, http_cache};
     security(("bearer" = [])),
     params(AuditQuery),
     responses(
-        (status = 200, description = "A page of audit entries", body = inline(Page<AuditEntryView>)),
+        (status = 200, description = "A page of audit entries", body = Page<AuditEntryView>),
         (status = 400, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),

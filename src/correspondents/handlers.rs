@@ -29,7 +29,7 @@ use crate::{audit, db, http_cache};
     tag = "correspondents",
     params(CorrespondentListQuery),
     responses(
-        (status = 200, description = "A page of correspondents (private fields for staff only)", body = inline(Page<CorrespondentView>)),
+        (status = 200, description = "A page of correspondents (private fields for staff only)", body = Page<CorrespondentView>),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )

@@ -30,7 +30,7 @@ fn parse_role(field: &str, value: &str, checks: &mut Checks) -> Option<Role> {
     security(("bearer" = [])),
     params(ListQuery),
     responses(
-        (status = 200, description = "A page of editors", body = inline(Page<EditorView>)),
+        (status = 200, description = "A page of editors", body = Page<EditorView>),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Contributors may not list editors", body = Problem, content_type = "application/problem+json"),

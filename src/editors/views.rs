@@ -41,7 +41,7 @@ pub struct CreateEditorRequest {
     pub email: String,
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
-    #[schema(pattern = "^(admin|editor|contributor)$")]
+    #[schema(value_type = Role)]
     pub role: String,
     /// At least 10 characters.
     #[schema(min_length = 10, max_length = 1024)]
@@ -57,7 +57,7 @@ pub struct UpdateEditorRequest {
     pub email: Option<String>,
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
-    #[schema(pattern = "^(admin|editor|contributor)$")]
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
     #[schema(min_length = 10, max_length = 1024)]
     pub password: Option<String>,

@@ -45,9 +45,11 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// On 412: the article's current version.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub current_version: Option<i32>,
     /// On 409 for an illegal transition: the statuses reachable from the current one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub allowed: Option<Vec<String>>,
 }
 

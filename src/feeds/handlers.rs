@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::cache::Rendered;
 use super::model::{self, FeedItem, Scope};
-use super::render::{self, Ninjs};
-use super::views::{limit, FeedQuery, Format};
+use super::render::{self, JsonFeed, Ninjs};
+use super::views::{limit, FeedFormat, FeedQuery, Format, SectionFeedFormat};
 use crate::articles::policy::may_read;
 use crate::articles::queries as article_queries;
 use crate::articles::read::Views;
@@ -145,12 +145,12 @@ async fn feed(
 /// `Last-Modified`, with 304 on `If-None-Match` / `If-Modified-Since`.
 #[utoipa::path(
     tag = "feeds",
-    params(("format" = String, Path, description = "rss, atom or json"), FeedQuery),
+    params(("format" = FeedFormat, Path, description = "rss, atom or json"), FeedQuery),
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml; charset=utf-8"),
             (String = "application/atom+xml; charset=utf-8"),
-            (String = "application/feed+json; charset=utf-8"),
+            (JsonFeed = "application/feed+json; charset=utf-8"),
         ), headers(("ETag" = String), ("Last-Modified" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
@@ -171,12 +171,12 @@ pub async fn site_feed(
 /// items.
 #[utoipa::path(
     tag = "feeds",
-    params(("slug" = String, Path, description = "Section slug"), ("format" = String, Path, description = "rss, atom, json or ninjs"), FeedQuery),
+    params(("slug" = String, Path, description = "Section slug"), ("format" = SectionFeedFormat, Path, description = "rss, atom, json or ninjs"), FeedQuery),
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml; charset=utf-8"),
             (String = "application/atom+xml; charset=utf-8"),
-            (String = "application/feed+json; charset=utf-8"),
+            (JsonFeed = "application/feed+json; charset=utf-8"),
             (Page<Ninjs> = "application/json; charset=utf-8"),
         ), headers(("ETag" = String), ("Last-Modified" = String))),
         (status = 304, description = "Not modified"),
@@ -198,12 +198,12 @@ pub async fn section_feed(
 /// A tag's feed.
 #[utoipa::path(
     tag = "feeds",
-    params(("slug" = String, Path, description = "Tag slug"), ("format" = String, Path, description = "rss, atom or json"), FeedQuery),
+    params(("slug" = String, Path, description = "Tag slug"), ("format" = FeedFormat, Path, description = "rss, atom or json"), FeedQuery),
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml; charset=utf-8"),
             (String = "application/atom+xml; charset=utf-8"),
-            (String = "application/feed+json; charset=utf-8"),
+            (JsonFeed = "application/feed+json; charset=utf-8"),
         ), headers(("ETag" = String), ("Last-Modified" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
@@ -224,12 +224,12 @@ pub async fn tag_feed(
 /// A correspondent's feed.
 #[utoipa::path(
     tag = "feeds",
-    params(("slug" = String, Path, description = "Correspondent slug"), ("format" = String, Path, description = "rss, atom or json"), FeedQuery),
+    params(("slug" = String, Path, description = "Correspondent slug"), ("format" = FeedFormat, Path, description = "rss, atom or json"), FeedQuery),
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml; charset=utf-8"),
             (String = "application/atom+xml; charset=utf-8"),
-            (String = "application/feed+json; charset=utf-8"),
+            (JsonFeed = "application/feed+json; charset=utf-8"),
         ), headers(("ETag" = String), ("Last-Modified" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad limit", body = Problem, content_type = "application/problem+json"),

@@ -206,40 +206,104 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
     xml_text(bytes)
 }
 
+/// A JSON Feed 1.1 document (<https://jsonfeed.org/version/1.1>).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonFeed {
+    /// `https://jsonfeed.org/version/1.1`.
+    pub version: String,
+    pub title: String,
+    pub description: String,
+    /// The publication's home page (`NEWSDESK_SITE_URL`).
+    pub home_page_url: String,
+    /// This feed's URL.
+    pub feed_url: String,
+    /// `zh-CN`.
+    pub language: String,
+    pub items: Vec<JsonFeedItem>,
+}
+
+/// One article in a JSON Feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonFeedItem {
+    /// The article id.
+    pub id: String,
+    /// The article's page (`NEWSDESK_ARTICLE_URL`).
+    pub url: String,
+    pub title: String,
+    /// Plain text.
+    pub summary: String,
+    /// The full, sanitised body.
+    pub content_html: String,
+    pub date_published: String,
+    pub date_modified: String,
+    pub authors: Vec<JsonFeedAuthor>,
+    /// The section's name, then the tags'.
+    pub tags: Vec<String>,
+    pub language: String,
+}
+
+/// A credited person: `通讯员 夏洋`, with the byline's role and name in `_newsdesk`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonFeedAuthor {
+    pub name: String,
+    pub url: String,
+    #[serde(rename = "_newsdesk")]
+    pub newsdesk: JsonFeedCredit,
+}
+
+/// The byline entry behind a JSON Feed author (a JSON Feed extension object).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonFeedCredit {
+    #[schema(value_type = crate::bylines::Role)]
+    pub role: String,
+    pub name: String,
+}
+
 /// JSON Feed 1.1; each author carries its byline role in `_newsdesk`.
 pub fn json_feed(meta: &FeedMeta, items: &[FeedItem]) -> Result<String, AppError> {
-    let items: Vec<Value> = items
+    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let items = items
         .iter()
         .map(|i| {
             let mut tags = vec![i.section.name.clone()];
             tags.extend(i.tags.iter().map(|t| t.name.clone()));
-            json!({
-                "id": i.id.to_string(),
-                "url": i.permalink(&meta.site),
-                "title": i.title,
-                "summary": i.summary,
-                "content_html": i.body_html,
-                "date_published": i.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "date_modified": i.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "authors": i.byline.iter().map(|b| json!({
-                    "name": format!("{} {}", role_zh(&b.role), b.name),
-                    "url": format!("{}/api/v1/correspondents/{}", meta.site.public_url, b.correspondent_id),
-                    "_newsdesk": {"role": b.role, "name": b.name},
-                })).collect::<Vec<_>>(),
-                "tags": tags,
-                "language": "zh-CN",
-            })
+            JsonFeedItem {
+                id: i.id.to_string(),
+                url: i.permalink(&meta.site),
+                title: i.title.clone(),
+                summary: i.summary.clone(),
+                content_html: i.body_html.clone(),
+                date_published: time(i.published_at),
+                date_modified: time(i.updated_at),
+                authors: i
+                    .byline
+                    .iter()
+                    .map(|b| JsonFeedAuthor {
+                        name: format!("{} {}", role_zh(&b.role), b.name),
+                        url: format!(
+                            "{}/api/v1/correspondents/{}",
+                            meta.site.public_url, b.correspondent_id
+                        ),
+                        newsdesk: JsonFeedCredit {
+                            role: b.role.clone(),
+                            name: b.name.clone(),
+                        },
+                    })
+                    .collect(),
+                tags,
+                language: "zh-CN".into(),
+            }
         })
         .collect();
-    let feed = json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": meta.title,
-        "description": meta.description,
-        "home_page_url": meta.site.home,
-        "feed_url": meta.self_url,
-        "language": "zh-CN",
-        "items": items,
-    });
+    let feed = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1".into(),
+        title: meta.title.clone(),
+        description: meta.description.clone(),
+        home_page_url: meta.site.home.clone(),
+        feed_url: meta.self_url.clone(),
+        language: "zh-CN".into(),
+        items,
+    };
     Ok(serde_json::to_string(&feed)?)
 }
 

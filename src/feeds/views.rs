@@ -19,6 +19,33 @@ pub struct FeedQuery {
     pub limit: Option<i64>,
 }
 
+/// The formats of a site, tag or correspondent feed (the path's extension).
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "the document's enum of `feed.{format}`; parsed by Format"
+)]
+pub enum FeedFormat {
+    Rss,
+    Atom,
+    Json,
+}
+
+/// The formats of a section feed: those of every feed, and a page of ninjs items.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "the document's enum of `feed.{format}`; parsed by Format"
+)]
+pub enum SectionFeedFormat {
+    Rss,
+    Atom,
+    Json,
+    Ninjs,
+}
+
 /// The formats of a feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

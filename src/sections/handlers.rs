@@ -48,7 +48,7 @@ fn section_cursor(key: &str) -> Result<(i32, String, Uuid), AppError> {
     tag = "sections",
     params(ListQuery),
     responses(
-        (status = 200, description = "A page of sections", body = inline(Page<SectionView>)),
+        (status = 200, description = "A page of sections", body = Page<SectionView>),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )

@@ -24,7 +24,7 @@ use crate::{audit, db, http_cache};
     tag = "tags",
     params(ListQuery),
     responses(
-        (status = 200, description = "A page of tags", body = inline(Page<TagView>)),
+        (status = 200, description = "A page of tags", body = Page<TagView>),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )

@@ -13,12 +13,16 @@ use crate::helpers::{Newsroom, TestApp};
 fn a_count_serves_every_limit_and_cursor_until_a_write() {
     let n = Newsroom::new();
     for i in 0..3 {
-        n.app.published(&n.admin, &n.article(&format!("园区招商{i}")));
+        n.app
+            .published(&n.admin, &n.article(&format!("园区招商{i}")));
     }
     let total = |path: &str| -> (i64, usize) {
         let before = n.app.queries.get();
         let v = n.app.get(path).expect(200).json();
-        (v["page"]["total"].as_i64().unwrap(), n.app.queries.get() - before)
+        (
+            v["page"]["total"].as_i64().unwrap(),
+            n.app.queries.get() - before,
+        )
     };
     let q = "/api/v1/articles?q=%E5%9B%AD%E5%8C%BA&count=true";
     let (first, counted) = total(&format!("{q}&limit=1"));

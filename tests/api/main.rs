@@ -20,6 +20,8 @@ mod binary;
 mod bounded;
 mod bylines;
 mod cache;
+mod client;
+mod document;
 mod embedded;
 mod errors;
 mod feeds;

@@ -104,7 +104,7 @@ pub async fn update_article(
 #[utoipa::path(
     tag = "articles",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Article id")),
+    params(("id" = Uuid, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "ETag from GET (optional check of the version, like `version`)")),
     request_body = TransitionRequest,
     responses(
         (status = 200, description = "Moved; version bumped", body = ArticleView),

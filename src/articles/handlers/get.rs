@@ -29,7 +29,7 @@ use crate::{db, http_cache};
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = ArticleView, headers(("ETag" = String, description = "Send as If-Match to PATCH"))),
-        (status = 301, description = "An old slug: Location has the current one"),
+        (status = 301, description = "An old slug: Location has the current one", headers(("Location" = String, description = "The article's current URL"))),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such (visible) article", body = Problem, content_type = "application/problem+json"),
     )
@@ -111,7 +111,7 @@ pub struct RelatedQuery {
     params(("id" = String, Path, description = "Article id (UUID) or slug"), RelatedQuery),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "Related stories", body = inline(Page<ArticleListItem>), headers(("ETag" = String))),
+        (status = 200, description = "Related stories", body = Page<ArticleListItem>, headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such (visible) article", body = Problem, content_type = "application/problem+json"),

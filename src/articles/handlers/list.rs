@@ -160,7 +160,7 @@ async fn list(
     params(ArticleListQuery),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of articles (without body_html and links)", body = inline(Page<ArticleListItem>),
+        (status = 200, description = "A page of articles (without body_html and links)", body = Page<ArticleListItem>,
             headers(("Link" = String, description = "rel=\"next\" page"), ("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad limit, cursor, date, status or sort", body = Problem, content_type = "application/problem+json"),
@@ -183,7 +183,7 @@ pub async fn list_articles(
     params(("slug" = String, Path, description = "Section slug"), ArticleListQuery),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of articles", body = inline(Page<ArticleListItem>)),
+        (status = 200, description = "A page of articles", body = Page<ArticleListItem>),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such section", body = Problem, content_type = "application/problem+json"),

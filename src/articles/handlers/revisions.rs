@@ -47,7 +47,7 @@ fn load(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Article id"), ListQuery),
     responses(
-        (status = 200, description = "Revisions, newest first", body = inline(Page<RevisionView>)),
+        (status = 200, description = "Revisions, newest first", body = Page<RevisionView>),
         (status = 400, description = "Bad id, limit or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article (or not the caller's)", body = Problem, content_type = "application/problem+json"),
@@ -145,7 +145,7 @@ pub struct RestoreRequest {
 #[utoipa::path(
     tag = "articles",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Article id"), ("n" = i32, Path, description = "Revision number")),
+    params(("id" = Uuid, Path, description = "Article id"), ("n" = i32, Path, description = "Revision number"), ("If-Match" = Option<String>, Header, description = "ETag from GET (optional check of the version, like `version`)")),
     request_body(content = Option<RestoreRequest>, description = "Optional; `{}` or no body"),
     responses(
         (status = 200, description = "Restored; version bumped", body = crate::articles::views::ArticleView),

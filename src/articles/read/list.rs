@@ -130,7 +130,13 @@ pub fn list_page(
     };
     let total = if req.want_total {
         // Sorting does not change a count.
-        let key = format!("{:?}", ListFilter { sort: Sort::Published, ..filter.clone() });
+        let key = format!(
+            "{:?}",
+            ListFilter {
+                sort: Sort::Published,
+                ..filter.clone()
+            }
+        );
         match counts.totals.get(counts.generation, &key) {
             Some(total) => Some(total),
             None => {

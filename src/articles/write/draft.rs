@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use crate::articles::model::{Article, ArticleFields};
 use crate::articles::queries::{self, BylineEntry, TagEntry};
 use crate::articles::views::{
-    ArticleSnapshot, BylineInput, CoverImage, CreateArticleRequest, UpdateArticleRequest,
+    ArticleSnapshot, BylineInput, CoverImage, CoverImageInput, CreateArticleRequest,
+    UpdateArticleRequest,
 };
 use crate::articles::workflow::Status;
 use crate::directory::{Directory, Names};
@@ -226,7 +227,7 @@ impl Draft {
     }
 }
 
-fn clean_cover(c: Option<CoverImage>) -> Option<CoverImage> {
+fn clean_cover(c: Option<CoverImageInput>) -> Option<CoverImage> {
     c.map(|c| CoverImage {
         url: c.url.trim().to_owned(),
         caption: clean_optional(c.caption),

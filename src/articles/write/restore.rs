@@ -8,7 +8,7 @@ use super::update::{apply, Edit};
 use super::{check_version, locked, Written};
 use crate::articles::policy;
 use crate::articles::queries;
-use crate::articles::views::UpdateArticleRequest;
+use crate::articles::views::{CoverImageInput, UpdateArticleRequest};
 use crate::cache::Changes;
 use crate::directory::Directory;
 use crate::editors::Editor;
@@ -40,7 +40,7 @@ pub fn restore(
         subtitle: Some(s.subtitle),
         summary: Some(Some(s.summary)),
         source: Some(s.source),
-        cover_image: Some(s.cover_image),
+        cover_image: Some(s.cover_image.map(CoverImageInput::from)),
         version: None,
     };
     let note = format!("restored revision {number}");
