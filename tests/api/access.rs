@@ -277,6 +277,10 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
     let doc: serde_json::Value = serde_json::from_str(&newsdesk::openapi::document_json()).unwrap();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            // HEAD is GET without the body (operating::every_get_route_answers_head).
+            if method == "head" {
+                continue;
+            }
             let security = op["security"].as_array().cloned().unwrap_or_default();
             let optional = security
                 .iter()
@@ -525,6 +529,10 @@ fn every_public_operation_answers_anonymous_callers_and_refuses_bad_tokens() {
     let mut reads_token = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            // HEAD is GET without the body (operating::every_get_route_answers_head).
+            if method == "head" {
+                continue;
+            }
             let security = op["security"].as_array().cloned().unwrap_or_default();
             let optional = security
                 .iter()
