@@ -52,13 +52,23 @@ impl Stream for Deadline {
     }
 }
 
+/// Whether a request comes with a body (a length above zero, or chunks).
+fn has_body(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    headers.contains_key(actix_web::http::header::TRANSFER_ENCODING)
+        || declared_length(req.request()).is_some_and(|n| n > 0)
+}
+
 /// Gives every request body a deadline ([`BodyTimeout`]); whoever reads it past then reads a
-/// timeout, answered 408.
+/// timeout, answered 408. Requests without a body (most reads) get no timer.
 pub async fn deadline(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if let Some(timeout) = req.app_data::<web::Data<BodyTimeout>>().map(|t| t.0) {
+    let timeout = has_body(&req)
+        .then(|| req.app_data::<web::Data<BodyTimeout>>().map(|t| t.0))
+        .flatten();
+    if let Some(timeout) = timeout {
         let inner = req.take_payload();
         let stream = Deadline {
             inner,
