@@ -62,6 +62,9 @@ pub struct Config {
     pub search_timeout_ms: u64,
     /// `NEWSDESK_BODY_TIMEOUT`: seconds a request body may take to arrive (default 30).
     pub body_timeout_secs: u64,
+    /// `NEWSDESK_WEBHOOK_ALLOW_PRIVATE=1`: webhooks may use `http` and private or loopback
+    /// addresses (tests, an intranet front-end); off by default (SSRF).
+    pub webhook_allow_private: bool,
     /// The publication: `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`, `NEWSDESK_ARTICLE_URL`,
     /// `NEWSDESK_TIMEZONE` (API.md §4).
     pub site: Arc<Site>,
@@ -168,6 +171,10 @@ impl Config {
             cache,
             body_timeout_secs,
             search_timeout_ms,
+            webhook_allow_private: matches!(
+                var("NEWSDESK_WEBHOOK_ALLOW_PRIVATE").as_deref(),
+                Some("1" | "true" | "on")
+            ),
             site,
         })
     }

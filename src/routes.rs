@@ -10,7 +10,8 @@ use actix_web::{web, HttpRequest};
 use crate::error::{AppError, FieldError};
 use crate::openapi::{self, API_PREFIX};
 use crate::{
-    articles, audit, auth, bylines, correspondents, docs, editors, feeds, operating, sections, tags,
+    articles, audit, auth, bylines, correspondents, docs, editors, feeds, operating, sections,
+    tags, webhooks,
 };
 
 /// `unknown field `x`` → `x`, from serde's message.
@@ -167,7 +168,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(articles::handlers::revisions::list_revisions)
                 .service(articles::handlers::revisions::get_revision)
                 .service(articles::handlers::revisions::restore_revision)
-                .service(audit::handlers::list_audit),
+                .service(audit::handlers::list_audit)
+                .service(webhooks::handlers::create_webhook)
+                .service(webhooks::handlers::list_webhooks)
+                .service(webhooks::handlers::get_webhook)
+                .service(webhooks::handlers::update_webhook)
+                .service(webhooks::handlers::delete_webhook)
+                .service(webhooks::handlers::list_deliveries)
+                .service(webhooks::handlers::retry_delivery),
         )
         .default_service(web::to(fallback));
 }

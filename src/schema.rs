@@ -135,6 +135,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        kind -> Text,
+        webhook_id -> Nullable<Uuid>,
+        event -> Text,
+        ordering_key -> Text,
+        payload -> Jsonb,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        lease_until -> Nullable<Timestamptz>,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (outbox_id, number) {
+        outbox_id -> Uuid,
+        number -> Int4,
+        at -> Timestamptz,
+        status -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -170,6 +200,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        url -> Text,
+        events -> Array<Text>,
+        description -> Nullable<Text>,
+        secret -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(article_bylines -> articles (article_id));
 diesel::joinable!(article_bylines -> correspondents (correspondent_id));
 diesel::joinable!(article_revisions -> articles (article_id));
@@ -181,6 +224,8 @@ diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(audit_log -> articles (article_id));
 diesel::joinable!(audit_log -> editors (editor_id));
 diesel::joinable!(correspondents -> editors (editor_id));
+diesel::joinable!(outbox -> webhooks (webhook_id));
+diesel::joinable!(outbox_attempts -> outbox (outbox_id));
 diesel::joinable!(refresh_tokens -> editors (editor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -193,7 +238,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     correspondents,
     editors,
     idempotency_keys,
+    outbox,
+    outbox_attempts,
     refresh_tokens,
     sections,
     tags,
+    webhooks,
 );

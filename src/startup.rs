@@ -7,6 +7,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, App, HttpServer};
@@ -18,6 +19,7 @@ use crate::db::{self, DbPool};
 use crate::embedded_pg::{EmbeddedPg, EmbeddedPgError, DB_NAME};
 use crate::error::AppError;
 use crate::import::ImportError;
+use crate::outbox::Outbox;
 use crate::state::AppState;
 use crate::{cache, operating, routes};
 
@@ -197,8 +199,15 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let bind = config.bind.clone();
     let config_grace = config.shutdown_grace_secs;
-    let state = web::Data::new(AppState::new(pool.clone(), config, jwt));
+    let outbox = Arc::new(Outbox::new());
+    let allow_private = config.webhook_allow_private;
+    let state = web::Data::new(AppState::new(pool.clone(), config, jwt).announcing(outbox.clone()));
     cache::listener::spawn(database_url, &state.cache, &state.directory);
+    let dispatcher = actix_web::rt::spawn(crate::outbox::dispatch::run(
+        pool.clone(),
+        outbox.wake_handle(),
+        allow_private,
+    ));
     let purger = actix_web::rt::spawn(crate::idempotency::purge_loop(pool));
     let scheduler = actix_web::rt::spawn(crate::articles::scheduler::run(state.writer.clone()));
     // The byline parser's dictionary (a third of a second), off the start-up path.
@@ -222,5 +231,6 @@ pub async fn serve(
     let result = server.await;
     scheduler.abort();
     purger.abort();
+    dispatcher.abort();
     result.map_err(StartError::from)
 }

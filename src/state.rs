@@ -66,6 +66,12 @@ impl AppState {
         }
     }
 
+    /// This state, its writes announcing with `announce` (the outbox).
+    pub fn announcing(mut self, announce: Arc<dyn Announce>) -> AppState {
+        self.writer = self.writer.announcing(announce);
+        self
+    }
+
     /// [`Writer::write`] with this state's writer.
     pub async fn write<T, F>(&self, reach: Reach, f: F) -> Result<T, AppError>
     where
@@ -87,14 +93,33 @@ pub enum Reach {
     Everywhere,
 }
 
+/// What a write tells the rest of the stack (webhooks, CDN purges, search engines): recorded in
+/// the write's own transaction, so a rolled-back write sends nothing and a crash after the
+/// commit loses nothing; sent after it. Implemented by [`crate::outbox::Outbox`] and given to
+/// the [`Writer`] by whoever starts the server (state sits below what it would need to import).
+pub trait Announce: std::fmt::Debug + Send + Sync {
+    /// Records the messages `changes` sends, in the write's transaction.
+    fn record(
+        &self,
+        conn: &mut PgConnection,
+        directory: &Directory,
+        changes: &Changes,
+    ) -> Result<(), AppError>;
+
+    /// The write committed: send what it recorded.
+    fn committed(&self);
+}
+
 /// The one way a write that may change public content is made: in one transaction, its
 /// [`Changes`] sent to the other processes on commit (`NOTIFY`) and evicted from this process's
-/// caches before the caller answers. Cheap to clone (the scheduler holds one).
+/// caches before the caller answers, and what it announces recorded in the outbox. Cheap to
+/// clone (the scheduler holds one).
 #[derive(Debug, Clone)]
 pub struct Writer {
     pool: DbPool,
     cache: Arc<ResponseCache>,
     directory: Arc<Directory>,
+    announce: Option<Arc<dyn Announce>>,
 }
 
 impl Writer {
@@ -103,6 +128,20 @@ impl Writer {
             pool,
             cache,
             directory,
+            announce: None,
+        }
+    }
+
+    /// This writer, recording what its writes announce with `announce`.
+    pub fn announcing(mut self, announce: Arc<dyn Announce>) -> Writer {
+        self.announce = Some(announce);
+        self
+    }
+
+    /// Tells the announcer something was queued outside a write (a manual retry).
+    pub fn wake_announcer(&self) {
+        if let Some(a) = &self.announce {
+            a.committed();
         }
     }
 
@@ -119,6 +158,7 @@ impl Writer {
         T: Send + 'static,
     {
         let instance = self.cache.instance();
+        let (announce, directory) = (self.announce.clone(), self.directory.clone());
         let written = db::transaction(&self.pool, move |c| {
             let mut changes = Changes::default();
             if reach == Reach::Everywhere {
@@ -126,16 +166,22 @@ impl Writer {
             }
             let value = f(c, &mut changes)?;
             changes.notify(c, instance)?;
+            if let Some(a) = &announce {
+                a.record(c, &directory, &changes)?;
+            }
             Ok((value, changes))
         })
         .await;
         match written {
             Ok((value, changes)) => {
-                cache::forget(&changes.0, &self.cache, &self.directory);
+                if let (Some(a), false) = (&self.announce, changes.events.is_empty()) {
+                    a.committed();
+                }
+                cache::forget(&changes.scopes, &self.cache, &self.directory);
                 // Related stories weigh words by how common they are; writes make them so.
                 self.directory
                     .terms
-                    .note_written(changes.0.iter().filter_map(|s| match s {
+                    .note_written(changes.scopes.iter().filter_map(|s| match s {
                         Scope::Word(k) => Some(*k),
                         _ => None,
                     }));

@@ -21,20 +21,71 @@ diesel::define_sql_function! {
 /// The channel the processes sharing a database listen on.
 pub const CHANNEL: &str = "newsdesk_cache";
 
-/// The scopes a transaction changed.
+/// What a write did that the rest of the stack hears of (API.md §10): webhooks' events, and
+/// with them the purges and search-engine pushes of the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// An article became public (first publication, or back from the archive).
+    ArticlePublished(Uuid),
+    /// A published article changed.
+    ArticleUpdated(Uuid),
+    /// A public article was archived (or deleted while public).
+    ArticleUnpublished(Uuid),
+    ArticleScheduled(Uuid),
+    /// A section was created, changed or deleted (`deleted`: it is gone).
+    SectionChanged {
+        id: Uuid,
+        deleted: bool,
+    },
+    TagChanged {
+        id: Uuid,
+        deleted: bool,
+    },
+    CorrespondentChanged {
+        id: Uuid,
+        deleted: bool,
+    },
+}
+
+impl Event {
+    /// The event's name in webhooks (`article.published`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::ArticlePublished(_) => "article.published",
+            Event::ArticleUpdated(_) => "article.updated",
+            Event::ArticleUnpublished(_) => "article.unpublished",
+            Event::ArticleScheduled(_) => "article.scheduled",
+            Event::SectionChanged { .. } => "section.changed",
+            Event::TagChanged { .. } => "tag.changed",
+            Event::CorrespondentChanged { .. } => "correspondent.changed",
+        }
+    }
+}
+
+/// The scopes a transaction changed, and the events it announces.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Changes(pub Vec<Scope>);
+pub struct Changes {
+    pub scopes: Vec<Scope>,
+    pub events: Vec<Event>,
+}
 
 impl Changes {
     pub fn add(&mut self, scope: Scope) {
-        if !self.0.contains(&scope) {
-            self.0.push(scope);
+        if !self.scopes.contains(&scope) {
+            self.scopes.push(scope);
         }
     }
 
     /// A change that shows everywhere: a section, tag, correspondent or editor.
     pub fn everything(&mut self) {
-        self.0 = vec![Scope::Everything];
+        self.scopes = vec![Scope::Everything];
+    }
+
+    /// Announces `event` once the write commits.
+    pub fn announce(&mut self, event: Event) {
+        if !self.events.contains(&event) {
+            self.events.push(event);
+        }
     }
 
     /// What the public sees of article `a` (its row as it stands in this transaction): nothing
@@ -79,7 +130,7 @@ impl Changes {
 
     /// Tells the other processes (with `pg_notify`, delivered when the transaction commits).
     pub fn notify(&self, conn: &mut PgConnection, instance: Uuid) -> QueryResult<()> {
-        if self.0.is_empty() {
+        if self.scopes.is_empty() {
             return Ok(());
         }
         diesel::select(pg_notify(CHANNEL, self.payload(instance))).execute(conn)?;
@@ -90,11 +141,11 @@ impl Changes {
     /// 8000-byte limit of a notification).
     pub fn payload(&self, instance: Uuid) -> String {
         let mut out = instance.to_string();
-        if self.0.contains(&Scope::Everything) {
+        if self.scopes.contains(&Scope::Everything) {
             out.push_str(" *");
             return out;
         }
-        for s in &self.0 {
+        for s in &self.scopes {
             let (tag, id) = match s {
                 Scope::All => {
                     out.push_str(" all");
@@ -163,12 +214,15 @@ mod tests {
         c.add(Scope::Person(Uuid::new_v4()));
         c.add(Scope::Word(word_key("嘉鱼")));
         c.add(Scope::All);
-        assert_eq!(c.0.len(), 6);
+        assert_eq!(c.scopes.len(), 6);
         assert_eq!(Changes::parse(&c.payload(me)), (Some(me), c.clone()));
         c.everything();
-        assert_eq!(Changes::parse(&c.payload(me)).1 .0, vec![Scope::Everything]);
         assert_eq!(
-            Changes::parse("junk x:y").1 .0,
+            Changes::parse(&c.payload(me)).1.scopes,
+            vec![Scope::Everything]
+        );
+        assert_eq!(
+            Changes::parse("junk x:y").1.scopes,
             vec![Scope::Everything],
             "an unreadable payload evicts everything"
         );

@@ -91,7 +91,7 @@ fn receive(conn: &mut PgConnection, kept: &Kept) -> diesel::QueryResult<()> {
         }
         for n in conn.notifications_iter() {
             let (sender, changes) = Changes::parse(&n?.payload);
-            if !kept.forget(&changes.0, sender) {
+            if !kept.forget(&changes.scopes, sender) {
                 return Ok(());
             }
         }

@@ -26,7 +26,7 @@ use actix_web::web::Bytes;
 use actix_web::HttpMessage;
 use uuid::Uuid;
 
-pub use changes::Changes;
+pub use changes::{Changes, Event};
 pub use encoding::Coding;
 
 use crate::directory::Directory;

@@ -13,6 +13,7 @@ use super::views::{
     UpdateCorrespondentRequest,
 };
 use crate::auth::{Auth, OptionalAuth};
+use crate::cache::Event;
 use crate::editors::{self, Role};
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
@@ -193,7 +194,7 @@ pub async fn create_correspondent(
         updated_at: now,
     };
     let created = state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             check_editor(c, row.editor_id)?;
             row.slug = if explicit {
                 base
@@ -202,6 +203,10 @@ pub async fn create_correspondent(
             };
             let created = queries::insert(c, &row)?;
             audit::entity(c, actor, "create", "correspondent", created.id)?;
+            out.announce(Event::CorrespondentChanged {
+                id: created.id,
+                deleted: false,
+            });
             Ok(created)
         })
         .await?;
@@ -274,12 +279,13 @@ pub async fn update_correspondent(
         updated_at: Some(Utc::now()),
     };
     let row = state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             queries::find(c, &IdOrSlug::Id(id))?
                 .ok_or_else(|| AppError::not_found("correspondent"))?;
             check_editor(c, changes.editor_id.flatten())?;
             let row = queries::update(c, id, &changes)?;
             audit::entity(c, actor, "update", "correspondent", id)?;
+            out.announce(Event::CorrespondentChanged { id, deleted: false });
             Ok(row)
         })
         .await?;
@@ -312,7 +318,7 @@ pub async fn delete_correspondent(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             queries::find(c, &IdOrSlug::Id(id))?
                 .ok_or_else(|| AppError::not_found("correspondent"))?;
             if queries::in_bylines(c, id)? {
@@ -323,6 +329,7 @@ pub async fn delete_correspondent(
             }
             queries::delete(c, id)?;
             audit::entity(c, actor, "delete", "correspondent", id)?;
+            out.announce(Event::CorrespondentChanged { id, deleted: true });
             Ok(())
         })
         .await?;

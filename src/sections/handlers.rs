@@ -8,6 +8,7 @@ use super::model::{NewSection, Section, SectionChangeset};
 use super::queries;
 use super::views::{CreateSectionRequest, SectionView, UpdateSectionRequest};
 use crate::auth::{Auth, OptionalAuth};
+use crate::cache::Event;
 use crate::editors::Role;
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
@@ -157,13 +158,17 @@ pub async fn create_section(
         position: b.position.unwrap_or(0),
     };
     let view = state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             if let Some(p) = new.parent_id {
                 queries::find(c, &IdOrSlug::Id(p))?
                     .ok_or_else(|| AppError::invalid_field("parent_id", "no such section"))?;
             }
             let s = queries::insert(c, &new)?;
             audit::entity(c, actor, "create", "section", s.id)?;
+            out.announce(Event::SectionChanged {
+                id: s.id,
+                deleted: false,
+            });
             Ok(views(c, std::slice::from_ref(&s))?.remove(0))
         })
         .await?;
@@ -225,7 +230,7 @@ pub async fn update_section(
         updated_at: Some(Utc::now()),
     };
     let view = state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
             if let Some(Some(parent)) = changes.parent_id {
                 queries::find(c, &IdOrSlug::Id(parent))?
@@ -239,6 +244,7 @@ pub async fn update_section(
             }
             let s = queries::update(c, id, &changes)?;
             audit::entity(c, actor, "update", "section", id)?;
+            out.announce(Event::SectionChanged { id, deleted: false });
             Ok(views(c, std::slice::from_ref(&s))?.remove(0))
         })
         .await?;
@@ -271,7 +277,7 @@ pub async fn delete_section(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("section"))?;
             if queries::in_use(c, id)? {
                 return Err(AppError::conflict(
@@ -281,6 +287,7 @@ pub async fn delete_section(
             }
             queries::delete(c, id)?;
             audit::entity(c, actor, "delete", "section", id)?;
+            out.announce(Event::SectionChanged { id, deleted: true });
             Ok(())
         })
         .await?;

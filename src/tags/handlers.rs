@@ -8,6 +8,7 @@ use super::model::{Tag, TagChangeset};
 use super::queries;
 use super::views::{CreateTagRequest, TagView, UpdateTagRequest};
 use crate::auth::{Auth, OptionalAuth};
+use crate::cache::Event;
 use crate::editors::Role;
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
@@ -136,7 +137,7 @@ pub async fn create_tag(
     let actor = auth.id();
     let explicit = b.slug.is_some();
     let tag = state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             let slug = if explicit {
                 base
             } else {
@@ -154,6 +155,10 @@ pub async fn create_tag(
                 },
             )?;
             audit::entity(c, actor, "create", "tag", tag.id)?;
+            out.announce(Event::TagChanged {
+                id: tag.id,
+                deleted: false,
+            });
             Ok(tag)
         })
         .await?;
@@ -207,10 +212,11 @@ pub async fn update_tag(
         updated_at: Some(Utc::now()),
     };
     let tag = state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             queries::find(c, &IdOrSlug::Id(id))?.ok_or_else(|| AppError::not_found("tag"))?;
             let tag = queries::update(c, id, &changes)?;
             audit::entity(c, actor, "update", "tag", id)?;
+            out.announce(Event::TagChanged { id, deleted: false });
             Ok(tag)
         })
         .await?;
@@ -242,11 +248,12 @@ pub async fn delete_tag(
     let id = path.into_inner();
     let actor = auth.id();
     state
-        .write(Reach::Everywhere, move |c, _| {
+        .write(Reach::Everywhere, move |c, out| {
             if queries::delete(c, id)? == 0 {
                 return Err(AppError::not_found("tag"));
             }
             audit::entity(c, actor, "delete", "tag", id)?;
+            out.announce(Event::TagChanged { id, deleted: true });
             Ok(())
         })
         .await?;

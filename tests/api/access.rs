@@ -101,6 +101,17 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
     let t = &n.tag.id.to_string();
     let p = &n.people[0].id.to_string();
     let e = editor_id.to_string();
+    let w = app
+        .req("POST", "/api/v1/webhooks")
+        .token(&n.admin)
+        .json(&json!({"url": "https://hooks.example.cn/x", "events": ["*"]}))
+        .send()
+        .expect(201)
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let d = uuid::Uuid::now_v7();
     let table = [
         row(
             "POST",
@@ -261,6 +272,55 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
             "GET",
             "/api/v1/audit",
             "/api/v1/audit".into(),
+            json!(null),
+            2,
+        ),
+        row(
+            "GET",
+            "/api/v1/webhooks",
+            "/api/v1/webhooks".into(),
+            json!(null),
+            2,
+        ),
+        row(
+            "POST",
+            "/api/v1/webhooks",
+            "/api/v1/webhooks".into(),
+            json!({"url": "https://hooks.example.cn/y", "events": ["*"]}),
+            2,
+        ),
+        row(
+            "GET",
+            "/api/v1/webhooks/{id}",
+            format!("/api/v1/webhooks/{w}"),
+            json!(null),
+            2,
+        ),
+        row(
+            "PATCH",
+            "/api/v1/webhooks/{id}",
+            format!("/api/v1/webhooks/{w}"),
+            json!({"active": false}),
+            2,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/webhooks/{id}",
+            format!("/api/v1/webhooks/{w}"),
+            json!(null),
+            2,
+        ),
+        row(
+            "GET",
+            "/api/v1/webhooks/{id}/deliveries",
+            format!("/api/v1/webhooks/{w}/deliveries"),
+            json!(null),
+            2,
+        ),
+        row(
+            "POST",
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+            format!("/api/v1/webhooks/{w}/deliveries/{d}/retry"),
             json!(null),
             2,
         ),

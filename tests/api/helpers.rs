@@ -296,6 +296,7 @@ pub fn config() -> Config {
         cache: true,
         body_timeout_secs: 30,
         search_timeout_ms: 3000,
+        webhook_allow_private: true,
         site: std::sync::Arc::new(newsdesk::site::Site::new("https://news.example.cn")),
     }
 }
@@ -329,14 +330,20 @@ impl TestApp {
     fn start_with(db: TestDb, with_scheduler: bool, config: Config) -> TestApp {
         let (pool, queries) = db::build_counted_pool(&db.url, 4);
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
-        let state = web::Data::new(AppState::new(pool, config, jwt.clone()));
+        let outbox = std::sync::Arc::new(newsdesk::outbox::Outbox::new());
+        let allow_private = config.webhook_allow_private;
+        let state =
+            web::Data::new(AppState::new(pool, config, jwt.clone()).announcing(outbox.clone()));
         let (tx, rx) = mpsc::channel();
-        // The scheduler polls every second: its own pool keeps its statements out of the count.
+        // The scheduler and the outbox's dispatcher poll every second: their own pools keep
+        // their statements out of the count.
         let scheduler = Writer::new(
             db::build_pool(&db.url, 1),
             state.cache.clone(),
             state.directory.clone(),
-        );
+        )
+        .announcing(outbox.clone());
+        let dispatcher_pool = db::build_pool(&db.url, 1);
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let server = HttpServer::new(move || app(state.clone()))
@@ -348,6 +355,11 @@ impl TestApp {
                 if with_scheduler {
                     actix_web::rt::spawn(newsdesk::articles::scheduler::run(scheduler));
                 }
+                actix_web::rt::spawn(newsdesk::outbox::dispatch::run(
+                    dispatcher_pool,
+                    outbox.wake_handle(),
+                    allow_private,
+                ));
                 tx.send((addr, server.handle())).expect("send address");
                 let _ = server.await;
             })

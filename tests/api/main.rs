@@ -9,6 +9,8 @@
 
 mod builders;
 mod helpers;
+mod receiver;
+mod webhooks;
 mod wire;
 mod xml_text;
 

@@ -9,7 +9,7 @@ use super::store::{self, Revision};
 use super::{check_version, locked, Written};
 use crate::articles::policy;
 use crate::articles::workflow::Status;
-use crate::cache::Changes;
+use crate::cache::{Changes, Event};
 use crate::directory::Directory;
 use crate::editors::Editor;
 use crate::error::AppError;
@@ -77,6 +77,9 @@ pub fn transition(
     };
     let a = store::set_status(conn, &current, m.to, (publish_at, published_at), now)?;
     let from = current.status();
+    if let Some(event) = announced(from, m.to, a.id) {
+        changes.announce(event);
+    }
     let action = match (from, m.to) {
         (_, Status::Published) => "publish",
         (_, Status::Scheduled) => "schedule",
@@ -103,4 +106,15 @@ pub fn transition(
     let (people, tags) = (written.people(), written.tag_ids());
     changes.article(conn, &tree, &current, &people, &tags)?;
     Ok(written.publicly(conn, &tree, changes)?)
+}
+
+/// What a move from `from` to `to` announces.
+fn announced(from: Status, to: Status, id: Uuid) -> Option<Event> {
+    match (from, to) {
+        (Status::Published, Status::Published) => None,
+        (_, Status::Published) => Some(Event::ArticlePublished(id)),
+        (Status::Published, _) => Some(Event::ArticleUnpublished(id)),
+        (_, Status::Scheduled) => Some(Event::ArticleScheduled(id)),
+        _ => None,
+    }
 }

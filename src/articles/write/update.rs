@@ -12,7 +12,8 @@ use crate::articles::model::Article;
 use crate::articles::policy;
 use crate::articles::queries;
 use crate::articles::views::UpdateArticleRequest;
-use crate::cache::Changes;
+use crate::articles::workflow::Status;
+use crate::cache::{Changes, Event};
 use crate::directory::Directory;
 use crate::editors::Editor;
 use crate::error::AppError;
@@ -88,5 +89,8 @@ pub(super) fn apply(
         changed: &changed,
     };
     let written = store::record(conn, &dir.names, &a, revision)?;
+    if current.status() == Status::Published && !changed.is_empty() {
+        changes.announce(Event::ArticleUpdated(a.id));
+    }
     Ok(written.publicly(conn, &tree, changes)?)
 }

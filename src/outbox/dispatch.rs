@@ -1,0 +1,144 @@
+//! The dispatcher: in every process, claims due messages (each attempt made by exactly one
+//! process), sends them with a 10 s timeout, and records the outcome. Woken by this process's
+//! commits; polls every second for the others' and for retries that come due.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tokio::sync::Notify;
+
+use super::guard::{self, PublicOnly};
+use super::queries::{self, Claimed, Outcome};
+use super::signature;
+use crate::db::{self, DbPool};
+
+/// How long one attempt may take.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Messages claimed at once.
+const BATCH: i64 = 16;
+
+/// How often the outbox is looked at without a wake-up.
+const POLL: Duration = Duration::from_secs(1);
+
+/// The HTTP client of every outgoing message: rustls, no redirects followed (a redirect could
+/// lead anywhere), public addresses only unless `allow_private`.
+pub fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(ATTEMPT_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(Arc::new(PublicOnly { allow_private }))
+        .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Sends one message.
+async fn send(client: &reqwest::Client, allow_private: bool, m: &Claimed) -> Outcome {
+    let started = Utc::now();
+    let clock = Instant::now();
+    let result = attempt(client, allow_private, m).await;
+    let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
+    match result {
+        Ok(status) => Outcome {
+            status: Some(i32::from(status)),
+            error: (!(200..300).contains(&status)).then(|| format!("answered {status}")),
+            delivered: (200..300).contains(&status),
+            started,
+            duration_ms,
+        },
+        Err(error) => Outcome {
+            status: None,
+            error: Some(error),
+            delivered: false,
+            started,
+            duration_ms,
+        },
+    }
+}
+
+/// One HTTP request for `m`: its status, or why there was none.
+async fn attempt(
+    client: &reqwest::Client,
+    allow_private: bool,
+    m: &Claimed,
+) -> Result<u16, String> {
+    match m.kind.as_str() {
+        "webhook" => {
+            let (Some(url), Some(secret)) = (&m.url, &m.secret) else {
+                return Err("the webhook is gone".into());
+            };
+            let url = guard::check_url(url, allow_private)?;
+            let body = serde_json::to_vec(&m.payload).map_err(|e| e.to_string())?;
+            let id = m.id.to_string();
+            let timestamp = Utc::now().timestamp();
+            let signature = signature::sign(secret, &id, timestamp, &body)
+                .ok_or("the webhook's secret is malformed")?;
+            let res = client
+                .post(url)
+                .header("content-type", "application/json")
+                .header("webhook-id", id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header("webhook-signature", signature)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| error_chain(&e))?;
+            Ok(res.status().as_u16())
+        }
+        other => Err(format!("no sender for {other} messages")),
+    }
+}
+
+/// reqwest's error and its causes (`error sending request: … : connection refused`).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    crate::error::chain(e)
+}
+
+/// Claims and sends until there is nothing due, then waits for a wake-up or the next poll.
+pub async fn run(pool: DbPool, wake: Arc<Notify>, allow_private: bool) {
+    let client = match client(allow_private) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the outbox's HTTP client; nothing will be sent");
+            return;
+        }
+    };
+    loop {
+        let claimed = db::run(&pool, |c| Ok(queries::claim(c, BATCH)?)).await;
+        let batch = match claimed {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the outbox");
+                Vec::new()
+            }
+        };
+        if batch.is_empty() {
+            let _ = tokio::time::timeout(POLL, wake.notified()).await;
+            continue;
+        }
+        let sends = batch.iter().map(|m| send(&client, allow_private, m));
+        let outcomes = futures_util::future::join_all(sends).await;
+        for (m, outcome) in batch.into_iter().zip(outcomes) {
+            if !outcome.delivered {
+                tracing::info!(id = %m.id, event = %m.event, attempt = m.attempts, error = ?outcome.error, "not delivered");
+            }
+            metrics::counter!("outbox_attempts_total", "kind" => kind_label(&m.kind), "delivered" => if outcome.delivered { "true" } else { "false" }).increment(1);
+            let finished = db::run(&pool, move |c| Ok(queries::finish(c, &m, &outcome)?)).await;
+            if let Err(e) = finished {
+                tracing::warn!(error = %e, "cannot record an attempt; its lease will expire and it is sent again");
+            }
+        }
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "webhook" => "webhook",
+        "purge" => "purge",
+        "indexnow" => "indexnow",
+        "baidu" => "baidu",
+        _ => "other",
+    }
+}

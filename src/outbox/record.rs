@@ -1,0 +1,116 @@
+//! What a write's events put in the outbox, in the write's transaction: a delivery to every
+//! active webhook that subscribed, with the article's list item (or the resource) as it stands
+//! at the commit.
+
+use chrono::{SecondsFormat, Utc};
+use diesel::PgConnection;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::queries::{self, NewMessage};
+use crate::articles::read::related;
+use crate::cache::{Changes, Event};
+use crate::correspondents::views::CorrespondentView;
+use crate::directory::Directory;
+use crate::error::AppError;
+use crate::ident::IdOrSlug;
+use crate::sections::views::SectionView;
+use crate::tags::views::TagView;
+use crate::webhooks;
+use crate::{articles, correspondents, sections, tags};
+
+/// What an event is about: the key its messages are ordered by, and its id.
+fn subject(e: &Event) -> (&'static str, Uuid) {
+    match *e {
+        Event::ArticlePublished(id)
+        | Event::ArticleUpdated(id)
+        | Event::ArticleUnpublished(id)
+        | Event::ArticleScheduled(id) => ("article", id),
+        Event::SectionChanged { id, .. } => ("section", id),
+        Event::TagChanged { id, .. } => ("tag", id),
+        Event::CorrespondentChanged { id, .. } => ("correspondent", id),
+    }
+}
+
+/// The `data` of an event: the article's list item, the resource's public view, or for a
+/// deleted resource `{id, deleted: true}`.
+fn data(conn: &mut PgConnection, dir: &Directory, e: &Event) -> Result<Value, AppError> {
+    let gone = |id: Uuid| json!({"id": id, "deleted": true});
+    Ok(match *e {
+        Event::ArticlePublished(id)
+        | Event::ArticleUpdated(id)
+        | Event::ArticleUnpublished(id)
+        | Event::ArticleScheduled(id) => match articles::queries::find(conn, &IdOrSlug::Id(id))? {
+            Some(a) => {
+                let row = a.summary_row();
+                let rel = related(conn, dir, std::slice::from_ref(&row))?;
+                serde_json::to_value(rel.item(&row))?
+            }
+            None => gone(id),
+        },
+        Event::SectionChanged { id, deleted } => {
+            match sections::queries::find(conn, &IdOrSlug::Id(id))?.filter(|_| !deleted) {
+                Some(s) => {
+                    let parent = match s.parent_id {
+                        Some(p) => sections::queries::find(conn, &IdOrSlug::Id(p))?,
+                        None => None,
+                    };
+                    serde_json::to_value(SectionView::new(&s, parent.as_ref()))?
+                }
+                None => gone(id),
+            }
+        }
+        Event::TagChanged { id, deleted } => {
+            match tags::queries::find(conn, &IdOrSlug::Id(id))?.filter(|_| !deleted) {
+                Some(t) => serde_json::to_value(TagView::from(&t))?,
+                None => gone(id),
+            }
+        }
+        Event::CorrespondentChanged { id, deleted } => {
+            match correspondents::queries::find(conn, &IdOrSlug::Id(id))?.filter(|_| !deleted) {
+                Some(p) => serde_json::to_value(CorrespondentView::new(&p, false))?,
+                None => gone(id),
+            }
+        }
+    })
+}
+
+/// Writes the deliveries of `changes`' events; how many.
+pub fn record(
+    conn: &mut PgConnection,
+    dir: &Directory,
+    changes: &Changes,
+) -> Result<usize, AppError> {
+    if changes.events.is_empty() {
+        return Ok(0);
+    }
+    let hooks = webhooks::queries::active(conn)?;
+    if hooks.is_empty() {
+        return Ok(0);
+    }
+    let mut written = 0;
+    let timestamp = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    for event in &changes.events {
+        let name = event.name();
+        let wanting: Vec<_> = hooks.iter().filter(|h| h.wants(name)).collect();
+        if wanting.is_empty() {
+            continue;
+        }
+        let body = json!({"type": name, "timestamp": timestamp, "data": data(conn, dir, event)?});
+        let (kind, id) = subject(event);
+        for hook in wanting {
+            queries::insert(
+                conn,
+                &NewMessage {
+                    kind: "webhook",
+                    webhook_id: Some(hook.id),
+                    event: name,
+                    ordering_key: format!("webhook:{}|{kind}:{id}", hook.id),
+                    payload: body.clone(),
+                },
+            )?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,275 @@
+//! Webhooks: created by admins, their secret shown once; events recorded with the write (a
+//! refused write sends nothing), delivered in order per article, signed per Standard Webhooks
+//! (verified with the independent `standardwebhooks` crate), retried, with their history.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{Newsroom, TestApp};
+use crate::receiver::{Received, Receiver};
+
+/// Verifies `r`'s signature with `secret`, as a receiver would.
+#[track_caller]
+fn verify(secret: &str, r: &Received) {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (k, v) in &r.headers {
+        if let (Ok(k), Ok(v)) = (
+            reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+            reqwest::header::HeaderValue::from_str(v),
+        ) {
+            headers.append(k, v);
+        }
+    }
+    standardwebhooks::Webhook::new(secret)
+        .unwrap()
+        .verify(&r.body, &headers)
+        .unwrap_or_else(|e| panic!("signature refused: {e:?} {r:?}"));
+}
+
+fn hook(app: &TestApp, admin: &str, url: &str, events: Value) -> Value {
+    app.req("POST", "/api/v1/webhooks")
+        .token(admin)
+        .json(&json!({"url": url, "events": events, "description": "前端重建"}))
+        .send()
+        .expect(201)
+        .json()
+}
+
+#[test]
+fn publications_are_delivered_signed_and_in_order() {
+    let n = Newsroom::new();
+    let (app, admin) = (&n.app, n.admin.as_str());
+    let receiver = Receiver::start(&[]);
+    let created = hook(
+        app,
+        admin,
+        &format!("{}/hooks/newsdesk", receiver.url),
+        json!(["article.published", "article.updated", "tag.changed"]),
+    );
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"), "{created}");
+    let id = created["id"].as_str().unwrap();
+    // The secret is shown once.
+    let listed = app
+        .req("GET", "/api/v1/webhooks")
+        .token(admin)
+        .send()
+        .expect(200)
+        .json();
+    assert!(listed["data"][0].get("secret").is_none(), "{listed}");
+    assert!(!listed.to_string().contains(&secret));
+
+    // A draft announces nothing; its publication and then an edit do, in that order.
+    let draft = app.draft(admin, &n.article("嘉鱼县：年轻干部一线练兵长才干"));
+    let aid = draft["id"].as_str().unwrap().to_owned();
+    app.move_to(admin, &aid, "in_review");
+    let published = app.move_to(admin, &aid, "published");
+    app.req("PATCH", &format!("/api/v1/articles/{aid}"))
+        .token(admin)
+        .json(&json!({"title": "嘉鱼县：年轻干部一线练兵", "version": published["version"]}))
+        .send()
+        .expect(200);
+    // A refused write (a stale version) sends nothing.
+    app.req("PATCH", &format!("/api/v1/articles/{aid}"))
+        .token(admin)
+        .json(&json!({"title": "不会保存", "version": 1}))
+        .send()
+        .expect(412);
+    let got = receiver.wait_for(2, 10);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let got_all = receiver.received();
+    assert_eq!(got_all.len(), 2, "{got_all:#?}");
+    for r in &got {
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            ("POST", "/hooks/newsdesk")
+        );
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        verify(&secret, r);
+    }
+    let (first, second) = (got[0].json(), got[1].json());
+    assert_eq!(first["type"], "article.published");
+    assert_eq!(second["type"], "article.updated");
+    assert_eq!(first["data"]["id"], aid);
+    assert_eq!(first["data"]["status"], "published");
+    assert_eq!(second["data"]["title"], "嘉鱼县：年轻干部一线练兵");
+    assert!(first["data"]["byline"].as_array().unwrap().len() == 3);
+    chrono::DateTime::parse_from_rfc3339(first["timestamp"].as_str().unwrap()).unwrap();
+    // A tampered body fails verification.
+    let mut tampered = got[0].clone();
+    tampered.body = br#"{"type":"article.published"}"#.to_vec();
+    assert!(std::panic::catch_unwind(|| verify(&secret, &tampered)).is_err());
+
+    // The history: newest first, delivered at the first attempt, webhook-id = delivery id.
+    let deliveries = app
+        .req("GET", &format!("/api/v1/webhooks/{id}/deliveries"))
+        .token(admin)
+        .send()
+        .expect(200)
+        .json();
+    let d = deliveries["data"].as_array().unwrap();
+    assert_eq!(d.len(), 2, "{deliveries}");
+    assert_eq!(d[0]["event"], "article.updated");
+    assert_eq!(d[1]["event"], "article.published");
+    for delivery in d {
+        assert_eq!(delivery["state"], "delivered", "{delivery}");
+        assert_eq!(delivery["attempts"], 1);
+        assert_eq!(delivery["last_status"], 200);
+        assert!(delivery["next_attempt_at"].is_null());
+    }
+    let ids: Vec<&str> = got
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [d[1]["id"].as_str().unwrap(), d[0]["id"].as_str().unwrap()]
+    );
+
+    // A tag's change goes out with the tag; an unsubscribed event does not.
+    app.req("PATCH", &format!("/api/v1/tags/{}", n.tag.id))
+        .token(admin)
+        .json(&json!({"name": "干部素质提升"}))
+        .send()
+        .expect(200);
+    app.req("PATCH", &format!("/api/v1/sections/{}", n.jiayu.id))
+        .token(admin)
+        .json(&json!({"name": "嘉鱼县"}))
+        .send()
+        .expect(200);
+    let got = receiver.wait_for(3, 10);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(receiver.received().len(), 3);
+    let tag = got[2].json();
+    assert_eq!(tag["type"], "tag.changed");
+    assert_eq!(tag["data"]["name"], "干部素质提升");
+}
+
+#[test]
+fn failed_deliveries_are_retried_and_can_be_retried_by_hand() {
+    let n = Newsroom::new();
+    let (app, admin) = (&n.app, n.admin.as_str());
+    let receiver = Receiver::start(&[503]);
+    let created = hook(app, admin, &receiver.url, json!(["*"]));
+    let id = created["id"].as_str().unwrap();
+    app.published(admin, &n.article("重试"));
+    // The first attempt gets 503; the next, 5 s later, 200.
+    let got = receiver.wait_for(2, 15);
+    assert_eq!(got[0].header("webhook-id"), got[1].header("webhook-id"));
+    let list = |app: &TestApp| {
+        app.req("GET", &format!("/api/v1/webhooks/{id}/deliveries"))
+            .token(admin)
+            .send()
+            .expect(200)
+            .json()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let delivery = loop {
+        let d = list(app)["data"][0].clone();
+        if d["state"] == "delivered" || std::time::Instant::now() > deadline {
+            break d;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(delivery["state"], "delivered", "{delivery}");
+    assert_eq!(delivery["attempts"], 2);
+    // By hand: one more attempt now (refused this time: the schedule goes on from there).
+    receiver.answer(&[500]);
+    let did = delivery["id"].as_str().unwrap();
+    let retried = app
+        .req(
+            "POST",
+            &format!("/api/v1/webhooks/{id}/deliveries/{did}/retry"),
+        )
+        .token(admin)
+        .send()
+        .expect(202)
+        .json();
+    assert_eq!(retried["state"], "pending");
+    let got = receiver.wait_for(3, 10);
+    assert_eq!(got[2].header("webhook-id"), Some(did));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let after = loop {
+        let d = list(app)["data"][0].clone();
+        if d["attempts"] == 3 || std::time::Instant::now() > deadline {
+            break d;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(
+        (after["state"].as_str(), after["last_status"].as_i64()),
+        (Some("pending"), Some(500)),
+        "{after}"
+    );
+    // The third attempt's delay: 30 minutes.
+    let next =
+        chrono::DateTime::parse_from_rfc3339(after["next_attempt_at"].as_str().unwrap()).unwrap();
+    let wait = next.signed_duration_since(chrono::Utc::now()).num_seconds();
+    assert!((1700..=1800).contains(&wait), "{wait} s");
+    app.req(
+        "POST",
+        &format!(
+            "/api/v1/webhooks/{id}/deliveries/{}/retry",
+            uuid::Uuid::now_v7()
+        ),
+    )
+    .token(admin)
+    .send()
+    .problem(404, "not_found");
+}
+
+#[test]
+fn webhooks_are_for_admins_and_public_https_urls() {
+    let app = TestApp::spawn_with(|c| c.webhook_allow_private = false);
+    let admin = app.admin();
+    let (_, editor) = app.staff(newsdesk::editors::Role::Editor);
+    app.req("POST", "/api/v1/webhooks")
+        .token(&editor)
+        .json(&json!({"url": "https://hooks.example.cn/x", "events": ["*"]}))
+        .send()
+        .problem(403, "forbidden");
+    for (url, events, field) in [
+        ("http://hooks.example.cn/x", json!(["*"]), "url"),
+        ("https://127.0.0.1/x", json!(["*"]), "url"),
+        ("https://169.254.169.254/latest", json!(["*"]), "url"),
+        (
+            "https://hooks.example.cn/x",
+            json!(["article.exploded"]),
+            "events",
+        ),
+        ("https://hooks.example.cn/x", json!([]), "events"),
+    ] {
+        let v = app
+            .req("POST", "/api/v1/webhooks")
+            .token(&admin)
+            .json(&json!({"url": url, "events": events}))
+            .send()
+            .problem(422, "validation_failed");
+        assert_eq!(v["errors"][0]["field"], field, "{v}");
+    }
+    assert_eq!(app.rows("webhooks"), 0);
+    let ok = app
+        .req("POST", "/api/v1/webhooks")
+        .token(&admin)
+        .json(&json!({"url": "https://hooks.example.cn/x", "events": ["article.published", "article.published"]}))
+        .send()
+        .expect(201)
+        .json();
+    assert_eq!(ok["events"], json!(["article.published"]));
+    let path = format!("/api/v1/webhooks/{}", ok["id"].as_str().unwrap());
+    let paused = app
+        .req("PATCH", &path)
+        .token(&admin)
+        .json(&json!({"active": false, "description": "暂停"}))
+        .send()
+        .expect(200)
+        .json();
+    assert_eq!(
+        (paused["active"].clone(), paused["description"].clone()),
+        (json!(false), json!("暂停"))
+    );
+    app.req("DELETE", &path).token(&admin).send().expect(204);
+    app.req("GET", &path)
+        .token(&admin)
+        .send()
+        .problem(404, "not_found");
+}
