@@ -30,6 +30,25 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// How a CDN is told to drop pages (`NEWSDESK_PURGE_STYLE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurgeStyle {
+    /// Varnish with the xkey module: `PURGE` with `xkey-purge: <keys>`.
+    Xkey,
+    /// `POST` with `Surrogate-Key: <keys>` and `Fastly-Key: <token>`.
+    Fastly,
+    /// `POST {"tags": [...]}` with `Authorization: Bearer <token>`.
+    Cloudflare,
+}
+
+/// Where purges go: `NEWSDESK_PURGE_URL`, `NEWSDESK_PURGE_STYLE`, `NEWSDESK_PURGE_TOKEN`.
+#[derive(Clone, Debug)]
+pub struct PurgeTarget {
+    pub url: String,
+    pub style: PurgeStyle,
+    pub token: Option<String>,
+}
+
 /// Everything the server needs to know, from `DATABASE_URL` and the `NEWSDESK_*` variables.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -65,6 +84,8 @@ pub struct Config {
     /// `NEWSDESK_WEBHOOK_ALLOW_PRIVATE=1`: webhooks may use `http` and private or loopback
     /// addresses (tests, an intranet front-end); off by default (SSRF).
     pub webhook_allow_private: bool,
+    /// `NEWSDESK_PURGE_URL` (and its style and token): where committed changes purge the CDN.
+    pub purge: Option<PurgeTarget>,
     /// The publication: `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`, `NEWSDESK_ARTICLE_URL`,
     /// `NEWSDESK_TIMEZONE` (API.md §4).
     pub site: Arc<Site>,
@@ -171,6 +192,7 @@ impl Config {
             cache,
             body_timeout_secs,
             search_timeout_ms,
+            purge: purge_target()?,
             webhook_allow_private: matches!(
                 var("NEWSDESK_WEBHOOK_ALLOW_PRIVATE").as_deref(),
                 Some("1" | "true" | "on")
@@ -195,6 +217,37 @@ impl Config {
         self.jwt_secret = Some(secret.clone());
         Ok(secret)
     }
+}
+
+/// `NEWSDESK_PURGE_URL`, `NEWSDESK_PURGE_STYLE` (`xkey`, the default, `fastly`, `cloudflare`)
+/// and `NEWSDESK_PURGE_TOKEN` (required by fastly and cloudflare).
+fn purge_target() -> Result<Option<PurgeTarget>, ConfigError> {
+    let Some(url) = var("NEWSDESK_PURGE_URL") else {
+        return Ok(None);
+    };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ConfigError(format!(
+            "NEWSDESK_PURGE_URL must be an http(s) URL (got {url:?})"
+        )));
+    }
+    let style = match var("NEWSDESK_PURGE_STYLE").as_deref() {
+        None | Some("xkey") => PurgeStyle::Xkey,
+        Some("fastly") => PurgeStyle::Fastly,
+        Some("cloudflare") => PurgeStyle::Cloudflare,
+        Some(other) => {
+            return Err(ConfigError(format!(
+                "NEWSDESK_PURGE_STYLE must be xkey, fastly or cloudflare (got {other:?})"
+            )))
+        }
+    };
+    let token = var("NEWSDESK_PURGE_TOKEN");
+    if style != PurgeStyle::Xkey && token.is_none() {
+        return Err(ConfigError(
+            "NEWSDESK_PURGE_TOKEN is required with NEWSDESK_PURGE_STYLE=fastly or cloudflare"
+                .into(),
+        ));
+    }
+    Ok(Some(PurgeTarget { url, style, token }))
 }
 
 /// The publication around `public_url`, from `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`,

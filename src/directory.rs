@@ -129,6 +129,30 @@ impl Names {
         self.generation.fetch_add(1, Ordering::AcqRel);
         *known = Known::default();
     }
+
+    /// The slug of tag `id`, if it is known here (no query).
+    pub fn known_tag_slug(&self, id: Uuid) -> Option<String> {
+        let known = self.known.read().unwrap_or_else(|e| e.into_inner());
+        known.tags.get(&id).map(|t| t.slug.clone())
+    }
+
+    /// The slug of correspondent `id`, if it is known here (no query).
+    pub fn known_person_slug(&self, id: Uuid) -> Option<String> {
+        let known = self.known.read().unwrap_or_else(|e| e.into_inner());
+        known.people.get(&id).map(|p| p.slug.clone())
+    }
+
+    /// Remembers a tag read elsewhere (a list filtered by it), so its page's keys are known.
+    pub fn note_tag(&self, id: Uuid, tag: TagName) {
+        let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
+        known.tags.entry(id).or_insert(tag);
+    }
+
+    /// Remembers a correspondent read elsewhere (a list filtered by them).
+    pub fn note_person(&self, id: Uuid, person: PersonName) {
+        let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
+        known.people.entry(id).or_insert(person);
+    }
 }
 
 /// Correspondents and tags by id, in one round trip (a `UNION ALL`; a tag has no affiliation

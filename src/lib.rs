@@ -20,6 +20,7 @@ pub mod backup;
 pub mod blocking;
 pub mod bylines;
 pub mod cache;
+pub mod cdn;
 pub mod cli;
 pub mod config;
 pub mod correspondents;

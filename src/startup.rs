@@ -74,6 +74,7 @@ pub fn app(
     let with_cors = !state.config.cors_origins.is_empty();
     App::new()
         .app_data(web::Data::from(state.cache.clone()))
+        .app_data(web::Data::from(state.directory.clone()))
         .app_data(web::Data::from(state.limiter.clone()))
         .app_data(web::Data::new(state.jwt.clone()))
         .app_data(web::Data::new(state.pool.clone()))
@@ -83,6 +84,7 @@ pub fn app(
         .app_data(state)
         .configure(routes::configure)
         .wrap(from_fn(crate::docs::cacheable))
+        .wrap(from_fn(crate::cdn::keys::surrogate_keys))
         .wrap(from_fn(crate::cache::middleware::serve))
         .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::request_body::deadline))
@@ -199,14 +201,15 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let bind = config.bind.clone();
     let config_grace = config.shutdown_grace_secs;
-    let outbox = Arc::new(Outbox::new());
-    let allow_private = config.webhook_allow_private;
+    let outbox = Arc::new(Outbox::new(config.purge.clone()));
+    let (allow_private, purge) = (config.webhook_allow_private, config.purge.clone());
     let state = web::Data::new(AppState::new(pool.clone(), config, jwt).announcing(outbox.clone()));
     cache::listener::spawn(database_url, &state.cache, &state.directory);
     let dispatcher = actix_web::rt::spawn(crate::outbox::dispatch::run(
         pool.clone(),
         outbox.wake_handle(),
         allow_private,
+        purge,
     ));
     let purger = actix_web::rt::spawn(crate::idempotency::purge_loop(pool));
     let scheduler = actix_web::rt::spawn(crate::articles::scheduler::run(state.writer.clone()));

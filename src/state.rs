@@ -108,6 +108,11 @@ pub trait Announce: std::fmt::Debug + Send + Sync {
 
     /// The write committed: send what it recorded.
     fn committed(&self);
+
+    /// Whether every public change is announced (CDN purges), not only events.
+    fn sends_purges(&self) -> bool {
+        false
+    }
 }
 
 /// The one way a write that may change public content is made: in one transaction, its
@@ -174,8 +179,11 @@ impl Writer {
         .await;
         match written {
             Ok((value, changes)) => {
-                if let (Some(a), false) = (&self.announce, changes.events.is_empty()) {
-                    a.committed();
+                if let Some(a) = &self.announce {
+                    let purged = a.sends_purges() && !changes.scopes.is_empty();
+                    if purged || !changes.events.is_empty() {
+                        a.committed();
+                    }
                 }
                 cache::forget(&changes.scopes, &self.cache, &self.directory);
                 // Related stories weigh words by how common they are; writes make them so.

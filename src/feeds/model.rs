@@ -168,6 +168,11 @@ pub fn load(
             };
             filter.tag_id = Some(t.id);
             depends_on = crate::cache::Scope::Tag(t.id);
+            let tag = crate::directory::TagName {
+                slug: t.slug,
+                name: t.name.clone(),
+            };
+            views.directory().names.note_tag(t.id, tag);
             Some(t.name)
         }
         Scope::Correspondent(slug) => {
@@ -177,6 +182,12 @@ pub fn load(
             };
             filter.correspondent_id = Some(p.id);
             depends_on = crate::cache::Scope::Person(p.id);
+            let person = crate::directory::PersonName {
+                name: p.name.clone(),
+                slug: p.slug,
+                affiliation: p.affiliation,
+            };
+            views.directory().names.note_person(p.id, person);
             Some(p.name)
         }
     };

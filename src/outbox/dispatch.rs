@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 use super::guard::{self, PublicOnly};
 use super::queries::{self, Claimed, Outcome};
 use super::signature;
+use crate::config::PurgeTarget;
 use crate::db::{self, DbPool};
 
 /// How long one attempt may take.
@@ -34,11 +35,21 @@ pub fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
+/// The clients and targets messages go out with.
+struct Senders {
+    /// For webhooks: public addresses only (unless allowed).
+    hooks: reqwest::Client,
+    /// For the operator's own endpoints (the CDN's purge URL, search engines): any address.
+    ops: reqwest::Client,
+    allow_private: bool,
+    purge: Option<PurgeTarget>,
+}
+
 /// Sends one message.
-async fn send(client: &reqwest::Client, allow_private: bool, m: &Claimed) -> Outcome {
+async fn send(senders: &Senders, m: &Claimed) -> Outcome {
     let started = Utc::now();
     let clock = Instant::now();
-    let result = attempt(client, allow_private, m).await;
+    let result = attempt(senders, m).await;
     let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
     match result {
         Ok(status) => Outcome {
@@ -59,12 +70,22 @@ async fn send(client: &reqwest::Client, allow_private: bool, m: &Claimed) -> Out
 }
 
 /// One HTTP request for `m`: its status, or why there was none.
-async fn attempt(
-    client: &reqwest::Client,
-    allow_private: bool,
-    m: &Claimed,
-) -> Result<u16, String> {
+async fn attempt(senders: &Senders, m: &Claimed) -> Result<u16, String> {
+    let (client, allow_private) = (&senders.hooks, senders.allow_private);
     match m.kind.as_str() {
+        "purge" => {
+            let target = senders
+                .purge
+                .as_ref()
+                .ok_or("NEWSDESK_PURGE_URL is not set")?;
+            let keys: Vec<String> =
+                serde_json::from_value(m.payload["keys"].clone()).map_err(|e| e.to_string())?;
+            let res = crate::cdn::purge::request(&senders.ops, target, &keys)?
+                .send()
+                .await
+                .map_err(|e| error_chain(&e))?;
+            Ok(res.status().as_u16())
+        }
         "webhook" => {
             let (Some(url), Some(secret)) = (&m.url, &m.secret) else {
                 return Err("the webhook is gone".into());
@@ -96,12 +117,27 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     crate::error::chain(e)
 }
 
+/// The client of the operator's own endpoints.
+fn ops_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(ATTEMPT_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
 /// Claims and sends until there is nothing due, then waits for a wake-up or the next poll.
-pub async fn run(pool: DbPool, wake: Arc<Notify>, allow_private: bool) {
-    let client = match client(allow_private) {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot build the outbox's HTTP client; nothing will be sent");
+pub async fn run(pool: DbPool, wake: Arc<Notify>, allow_private: bool, purge: Option<PurgeTarget>) {
+    let senders = match (client(allow_private), ops_client()) {
+        (Ok(hooks), Ok(ops)) => Senders {
+            hooks,
+            ops,
+            allow_private,
+            purge,
+        },
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "cannot build the outbox's HTTP clients; nothing will be sent");
             return;
         }
     };
@@ -118,7 +154,7 @@ pub async fn run(pool: DbPool, wake: Arc<Notify>, allow_private: bool) {
             let _ = tokio::time::timeout(POLL, wake.notified()).await;
             continue;
         }
-        let sends = batch.iter().map(|m| send(&client, allow_private, m));
+        let sends = batch.iter().map(|m| send(&senders, m));
         let outcomes = futures_util::future::join_all(sends).await;
         for (m, outcome) in batch.into_iter().zip(outcomes) {
             if !outcome.delivered {

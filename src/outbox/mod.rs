@@ -17,6 +17,7 @@ use diesel::PgConnection;
 use tokio::sync::Notify;
 
 use crate::cache::Changes;
+use crate::config::PurgeTarget;
 use crate::directory::Directory;
 use crate::error::AppError;
 use crate::state::Announce;
@@ -25,11 +26,16 @@ use crate::state::Announce;
 #[derive(Debug, Default)]
 pub struct Outbox {
     wake: Arc<Notify>,
+    /// Where purges go (`NEWSDESK_PURGE_URL`), if anywhere.
+    purge: Option<PurgeTarget>,
 }
 
 impl Outbox {
-    pub fn new() -> Outbox {
-        Outbox::default()
+    pub fn new(purge: Option<PurgeTarget>) -> Outbox {
+        Outbox {
+            wake: Arc::default(),
+            purge,
+        }
     }
 
     /// What the dispatcher waits on.
@@ -46,10 +52,17 @@ impl Announce for Outbox {
         changes: &Changes,
     ) -> Result<(), AppError> {
         record::record(conn, directory, changes)?;
+        if self.purge.is_some() {
+            record::purge(conn, directory, changes)?;
+        }
         Ok(())
     }
 
     fn committed(&self) {
         self.wake.notify_one();
+    }
+
+    fn sends_purges(&self) -> bool {
+        self.purge.is_some()
     }
 }

@@ -114,3 +114,51 @@ pub fn record(
     }
     Ok(written)
 }
+
+/// Writes the purge of what `changes` changed: the keys of its scopes (`all` when it shows
+/// everywhere); nothing for a change the public does not see.
+pub fn purge(
+    conn: &mut PgConnection,
+    dir: &Directory,
+    changes: &Changes,
+) -> Result<usize, AppError> {
+    use crate::cache::Scope;
+    if changes.scopes.is_empty() {
+        return Ok(0);
+    }
+    let keys: Vec<String> = if changes.scopes.contains(&Scope::Everything) {
+        vec![crate::cdn::keys::ALL.to_owned()]
+    } else {
+        let (mut people, mut tag_ids) = (Vec::new(), Vec::new());
+        for s in &changes.scopes {
+            match s {
+                Scope::Person(id) => people.push(*id),
+                Scope::Tag(id) => tag_ids.push(*id),
+                _ => {}
+            }
+        }
+        // Loaded here so that the keys are known (and kept for the pages' own headers).
+        let tree = dir.sections.tree(conn)?;
+        dir.names.resolve(conn, &people, &tag_ids)?;
+        let mut keys = Vec::new();
+        for s in &changes.scopes {
+            if let Some(k) = crate::cdn::keys::key(s, Some(&tree), dir) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        keys
+    };
+    queries::insert(
+        conn,
+        &NewMessage {
+            kind: "purge",
+            webhook_id: None,
+            event: "purge",
+            ordering_key: "purge".into(),
+            payload: json!({ "keys": keys }),
+        },
+    )?;
+    Ok(1)
+}

@@ -130,6 +130,14 @@ impl Sections {
         self.tree(conn)
     }
 
+    /// The tree if it is loaded (no query).
+    pub fn known(&self) -> Option<Arc<SectionTree>> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Drops the tree: sections changed (or may have).
     pub fn forget(&self) {
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());

@@ -297,6 +297,7 @@ pub fn config() -> Config {
         body_timeout_secs: 30,
         search_timeout_ms: 3000,
         webhook_allow_private: true,
+        purge: None,
         site: std::sync::Arc::new(newsdesk::site::Site::new("https://news.example.cn")),
     }
 }
@@ -330,8 +331,8 @@ impl TestApp {
     fn start_with(db: TestDb, with_scheduler: bool, config: Config) -> TestApp {
         let (pool, queries) = db::build_counted_pool(&db.url, 4);
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
-        let outbox = std::sync::Arc::new(newsdesk::outbox::Outbox::new());
-        let allow_private = config.webhook_allow_private;
+        let outbox = std::sync::Arc::new(newsdesk::outbox::Outbox::new(config.purge.clone()));
+        let (allow_private, purge) = (config.webhook_allow_private, config.purge.clone());
         let state =
             web::Data::new(AppState::new(pool, config, jwt.clone()).announcing(outbox.clone()));
         let (tx, rx) = mpsc::channel();
@@ -359,6 +360,7 @@ impl TestApp {
                     dispatcher_pool,
                     outbox.wake_handle(),
                     allow_private,
+                    purge,
                 ));
                 tx.send((addr, server.handle())).expect("send address");
                 let _ = server.await;

@@ -38,4 +38,5 @@ mod schema;
 mod schemathesis;
 mod search;
 mod server;
+mod varnish;
 mod workflow;

@@ -10,7 +10,7 @@ use super::{related, Totals};
 use crate::articles::queries::{self, ListFilter, Sort};
 use crate::articles::views::ArticleListItem;
 use crate::cache::Scope;
-use crate::directory::Directory;
+use crate::directory::{Directory, PersonName, TagName};
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Cursor};
@@ -95,6 +95,13 @@ pub fn list_page(
             Some(t) => {
                 filter.tag_id = Some(t.id);
                 scopes.push(Scope::Tag(t.id));
+                dir.names.note_tag(
+                    t.id,
+                    TagName {
+                        slug: t.slug,
+                        name: t.name,
+                    },
+                );
             }
             None => return Ok(ListPage::empty(req.want_total)),
         }
@@ -104,6 +111,14 @@ pub fn list_page(
             Some(p) => {
                 filter.correspondent_id = Some(p.id);
                 scopes.push(Scope::Person(p.id));
+                dir.names.note_person(
+                    p.id,
+                    PersonName {
+                        name: p.name,
+                        slug: p.slug,
+                        affiliation: p.affiliation,
+                    },
+                );
             }
             None => return Ok(ListPage::empty(req.want_total)),
         }
