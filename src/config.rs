@@ -49,6 +49,13 @@ pub struct PurgeTarget {
     pub token: Option<String>,
 }
 
+/// IndexNow (<https://www.indexnow.org>): the site's key and the endpoint pushed to.
+#[derive(Clone, Debug)]
+pub struct IndexNow {
+    pub key: String,
+    pub url: String,
+}
+
 /// Everything the server needs to know, from `DATABASE_URL` and the `NEWSDESK_*` variables.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -86,6 +93,10 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// `NEWSDESK_PURGE_URL` (and its style and token): where committed changes purge the CDN.
     pub purge: Option<PurgeTarget>,
+    /// `NEWSDESK_INDEXNOW_KEY` and `NEWSDESK_INDEXNOW_URL`: IndexNow pushes of article pages.
+    pub indexnow: Option<IndexNow>,
+    /// `NEWSDESK_BAIDU_PUSH_URL`: Baidu's link submission (its URL carries the site and token).
+    pub baidu_push_url: Option<String>,
     /// The publication: `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`, `NEWSDESK_ARTICLE_URL`,
     /// `NEWSDESK_TIMEZONE` (API.md §4).
     pub site: Arc<Site>,
@@ -193,6 +204,12 @@ impl Config {
             body_timeout_secs,
             search_timeout_ms,
             purge: purge_target()?,
+            indexnow: var("NEWSDESK_INDEXNOW_KEY").map(|key| IndexNow {
+                key,
+                url: var("NEWSDESK_INDEXNOW_URL")
+                    .unwrap_or_else(|| "https://api.indexnow.org/indexnow".into()),
+            }),
+            baidu_push_url: var("NEWSDESK_BAIDU_PUSH_URL"),
             webhook_allow_private: matches!(
                 var("NEWSDESK_WEBHOOK_ALLOW_PRIVATE").as_deref(),
                 Some("1" | "true" | "on")

@@ -201,15 +201,14 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let bind = config.bind.clone();
     let config_grace = config.shutdown_grace_secs;
-    let outbox = Arc::new(Outbox::new(config.purge.clone()));
-    let (allow_private, purge) = (config.webhook_allow_private, config.purge.clone());
+    let targets = crate::outbox::Targets::of(&config);
+    let outbox = Arc::new(Outbox::new(targets.clone()));
     let state = web::Data::new(AppState::new(pool.clone(), config, jwt).announcing(outbox.clone()));
     cache::listener::spawn(database_url, &state.cache, &state.directory);
     let dispatcher = actix_web::rt::spawn(crate::outbox::dispatch::run(
         pool.clone(),
         outbox.wake_handle(),
-        allow_private,
-        purge,
+        targets,
     ));
     let purger = actix_web::rt::spawn(crate::idempotency::purge_loop(pool));
     let scheduler = actix_web::rt::spawn(crate::articles::scheduler::run(state.writer.clone()));

@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 use super::guard::{self, PublicOnly};
 use super::queries::{self, Claimed, Outcome};
 use super::signature;
-use crate::config::PurgeTarget;
+use super::Targets;
 use crate::db::{self, DbPool};
 
 /// How long one attempt may take.
@@ -41,8 +41,7 @@ struct Senders {
     hooks: reqwest::Client,
     /// For the operator's own endpoints (the CDN's purge URL, search engines): any address.
     ops: reqwest::Client,
-    allow_private: bool,
-    purge: Option<PurgeTarget>,
+    targets: Targets,
 }
 
 /// Sends one message.
@@ -71,10 +70,11 @@ async fn send(senders: &Senders, m: &Claimed) -> Outcome {
 
 /// One HTTP request for `m`: its status, or why there was none.
 async fn attempt(senders: &Senders, m: &Claimed) -> Result<u16, String> {
-    let (client, allow_private) = (&senders.hooks, senders.allow_private);
+    let (client, allow_private) = (&senders.hooks, senders.targets.allow_private);
     match m.kind.as_str() {
         "purge" => {
             let target = senders
+                .targets
                 .purge
                 .as_ref()
                 .ok_or("NEWSDESK_PURGE_URL is not set")?;
@@ -127,14 +127,81 @@ fn ops_client() -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
+/// The page URLs of search-engine messages, and the one request that pushes them all.
+async fn push(senders: &Senders, kind: &str, batch: &[Claimed]) -> Result<u16, String> {
+    let urls: Vec<&str> = batch
+        .iter()
+        .filter_map(|m| m.payload["url"].as_str())
+        .collect();
+    let request = match kind {
+        "indexnow" => {
+            let target = senders
+                .targets
+                .indexnow
+                .as_ref()
+                .ok_or("NEWSDESK_INDEXNOW_KEY is not set")?;
+            let host = reqwest::Url::parse(urls.first().copied().unwrap_or_default())
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            senders.ops.post(&target.url).json(&serde_json::json!({
+                "host": host,
+                "key": target.key,
+                "urlList": urls,
+            }))
+        }
+        _ => {
+            let url = senders
+                .targets
+                .baidu_push_url
+                .as_ref()
+                .ok_or("NEWSDESK_BAIDU_PUSH_URL is not set")?;
+            senders
+                .ops
+                .post(url)
+                .header("content-type", "text/plain")
+                .body(urls.join("\n"))
+        }
+    };
+    let res = request.send().await.map_err(|e| error_chain(&e))?;
+    Ok(res.status().as_u16())
+}
+
+/// One batch's search-engine messages of `kind`, sent as one request: each message's outcome.
+async fn send_pushes(senders: &Senders, kind: &str, batch: &[Claimed]) -> Vec<Outcome> {
+    if batch.is_empty() {
+        return vec![];
+    }
+    let started = Utc::now();
+    let clock = Instant::now();
+    let result = push(senders, kind, batch).await;
+    let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let outcome = match result {
+        Ok(status) => Outcome {
+            status: Some(i32::from(status)),
+            error: (!(200..300).contains(&status)).then(|| format!("answered {status}")),
+            delivered: (200..300).contains(&status),
+            started,
+            duration_ms,
+        },
+        Err(error) => Outcome {
+            status: None,
+            error: Some(error),
+            delivered: false,
+            started,
+            duration_ms,
+        },
+    };
+    vec![outcome; batch.len()]
+}
+
 /// Claims and sends until there is nothing due, then waits for a wake-up or the next poll.
-pub async fn run(pool: DbPool, wake: Arc<Notify>, allow_private: bool, purge: Option<PurgeTarget>) {
-    let senders = match (client(allow_private), ops_client()) {
+pub async fn run(pool: DbPool, wake: Arc<Notify>, targets: Targets) {
+    let senders = match (client(targets.allow_private), ops_client()) {
         (Ok(hooks), Ok(ops)) => Senders {
             hooks,
             ops,
-            allow_private,
-            purge,
+            targets,
         },
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "cannot build the outbox's HTTP clients; nothing will be sent");
@@ -154,9 +221,25 @@ pub async fn run(pool: DbPool, wake: Arc<Notify>, allow_private: bool, purge: Op
             let _ = tokio::time::timeout(POLL, wake.notified()).await;
             continue;
         }
-        let sends = batch.iter().map(|m| send(&senders, m));
-        let outcomes = futures_util::future::join_all(sends).await;
-        for (m, outcome) in batch.into_iter().zip(outcomes) {
+        // Search-engine pushes due together go as one request per engine; the rest one by one.
+        let (pushes, singles): (Vec<Claimed>, Vec<Claimed>) = batch
+            .into_iter()
+            .partition(|m| m.kind == "indexnow" || m.kind == "baidu");
+        let (indexnow, baidu): (Vec<Claimed>, Vec<Claimed>) =
+            pushes.into_iter().partition(|m| m.kind == "indexnow");
+        let sends = singles.iter().map(|m| send(&senders, m));
+        let (mut outcomes, (indexnow_outcomes, baidu_outcomes)) = futures_util::future::join(
+            futures_util::future::join_all(sends),
+            futures_util::future::join(
+                send_pushes(&senders, "indexnow", &indexnow),
+                send_pushes(&senders, "baidu", &baidu),
+            ),
+        )
+        .await;
+        outcomes.extend(indexnow_outcomes);
+        outcomes.extend(baidu_outcomes);
+        let batch = singles.into_iter().chain(indexnow).chain(baidu);
+        for (m, outcome) in batch.zip(outcomes) {
             if !outcome.delivered {
                 tracing::info!(id = %m.id, event = %m.event, attempt = m.attempts, error = ?outcome.error, "not delivered");
             }

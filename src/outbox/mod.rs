@@ -17,24 +17,48 @@ use diesel::PgConnection;
 use tokio::sync::Notify;
 
 use crate::cache::Changes;
-use crate::config::PurgeTarget;
+use crate::config::{Config, IndexNow, PurgeTarget};
 use crate::directory::Directory;
 use crate::error::AppError;
+use crate::site::Site;
 use crate::state::Announce;
 
+/// Where messages go, from the configuration.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    /// `NEWSDESK_WEBHOOK_ALLOW_PRIVATE`.
+    pub allow_private: bool,
+    pub purge: Option<PurgeTarget>,
+    pub indexnow: Option<IndexNow>,
+    pub baidu_push_url: Option<String>,
+    /// The publication (its article pages are what search engines hear of).
+    pub site: Arc<Site>,
+}
+
+impl Targets {
+    pub fn of(config: &Config) -> Targets {
+        Targets {
+            allow_private: config.webhook_allow_private,
+            purge: config.purge.clone(),
+            indexnow: config.indexnow.clone(),
+            baidu_push_url: config.baidu_push_url.clone(),
+            site: config.site.clone(),
+        }
+    }
+}
+
 /// The outbox of this process: records what writes announce, and wakes its dispatcher.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Outbox {
     wake: Arc<Notify>,
-    /// Where purges go (`NEWSDESK_PURGE_URL`), if anywhere.
-    purge: Option<PurgeTarget>,
+    targets: Targets,
 }
 
 impl Outbox {
-    pub fn new(purge: Option<PurgeTarget>) -> Outbox {
+    pub fn new(targets: Targets) -> Outbox {
         Outbox {
             wake: Arc::default(),
-            purge,
+            targets,
         }
     }
 
@@ -52,8 +76,11 @@ impl Announce for Outbox {
         changes: &Changes,
     ) -> Result<(), AppError> {
         record::record(conn, directory, changes)?;
-        if self.purge.is_some() {
+        if self.targets.purge.is_some() {
             record::purge(conn, directory, changes)?;
+        }
+        if self.targets.indexnow.is_some() || self.targets.baidu_push_url.is_some() {
+            record::search_engines(conn, &self.targets, changes)?;
         }
         Ok(())
     }
@@ -63,6 +90,6 @@ impl Announce for Outbox {
     }
 
     fn sends_purges(&self) -> bool {
-        self.purge.is_some()
+        self.targets.purge.is_some()
     }
 }

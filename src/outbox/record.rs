@@ -162,3 +162,60 @@ pub fn purge(
     )?;
     Ok(1)
 }
+
+/// Writes the search-engine pushes of `changes`: the website pages of the articles published,
+/// updated or unpublished (one `indexnow` and one `baidu` message each; the dispatcher sends
+/// the ones due together as one batch).
+pub fn search_engines(
+    conn: &mut PgConnection,
+    targets: &super::Targets,
+    changes: &Changes,
+) -> Result<usize, AppError> {
+    let mut urls = Vec::new();
+    for e in &changes.events {
+        let (Event::ArticlePublished(id)
+        | Event::ArticleUpdated(id)
+        | Event::ArticleUnpublished(id)) = *e
+        else {
+            continue;
+        };
+        let Some(a) = articles::queries::find(conn, &IdOrSlug::Id(id))? else {
+            continue;
+        };
+        let section = sections::queries::find(conn, &IdOrSlug::Id(a.section_id))?
+            .map(|s| s.slug)
+            .unwrap_or_default();
+        urls.push(targets.site.article_page(crate::site::PageOf {
+            id: a.id,
+            slug: &a.slug,
+            section: &section,
+            published_at: a.page_date(),
+        }));
+    }
+    let mut written = 0;
+    for url in urls {
+        let kinds = [
+            ("indexnow", targets.indexnow.is_some()),
+            ("baidu", targets.baidu_push_url.is_some()),
+        ];
+        for (kind, on) in kinds {
+            if !on {
+                continue;
+            }
+            let id = Uuid::now_v7();
+            queries::insert(
+                conn,
+                &NewMessage {
+                    kind,
+                    webhook_id: None,
+                    event: "url",
+                    // Each on its own: the due ones are claimed and sent together.
+                    ordering_key: format!("{kind}:{id}"),
+                    payload: json!({ "url": url }),
+                },
+            )?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}

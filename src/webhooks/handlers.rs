@@ -169,6 +169,7 @@ pub async fn list_webhooks(
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
         (status = 200, description = "The webhook", body = WebhookView),
+        (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
     )
@@ -197,7 +198,7 @@ pub async fn get_webhook(
     request_body = UpdateWebhookRequest,
     responses(
         (status = 200, description = "Changed", body = WebhookView),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad URL or an unknown event", body = Problem, content_type = "application/problem+json"),
@@ -251,6 +252,7 @@ pub async fn update_webhook(
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
     )
@@ -282,7 +284,7 @@ pub async fn delete_webhook(
     params(("id" = Uuid, Path, description = "Webhook id"), ListQuery),
     responses(
         (status = 200, description = "A page of deliveries", body = Page<DeliveryView>),
-        (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad id, limit or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
     )
@@ -338,6 +340,7 @@ pub async fn list_deliveries(
     params(("id" = Uuid, Path, description = "Webhook id"), ("delivery_id" = Uuid, Path, description = "Delivery id")),
     responses(
         (status = 202, description = "Queued", body = DeliveryView),
+        (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook or delivery", body = Problem, content_type = "application/problem+json"),
     )

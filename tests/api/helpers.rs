@@ -298,6 +298,8 @@ pub fn config() -> Config {
         search_timeout_ms: 3000,
         webhook_allow_private: true,
         purge: None,
+        indexnow: None,
+        baidu_push_url: None,
         site: std::sync::Arc::new(newsdesk::site::Site::new("https://news.example.cn")),
     }
 }
@@ -331,8 +333,8 @@ impl TestApp {
     fn start_with(db: TestDb, with_scheduler: bool, config: Config) -> TestApp {
         let (pool, queries) = db::build_counted_pool(&db.url, 4);
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
-        let outbox = std::sync::Arc::new(newsdesk::outbox::Outbox::new(config.purge.clone()));
-        let (allow_private, purge) = (config.webhook_allow_private, config.purge.clone());
+        let targets = newsdesk::outbox::Targets::of(&config);
+        let outbox = std::sync::Arc::new(newsdesk::outbox::Outbox::new(targets.clone()));
         let state =
             web::Data::new(AppState::new(pool, config, jwt.clone()).announcing(outbox.clone()));
         let (tx, rx) = mpsc::channel();
@@ -359,8 +361,7 @@ impl TestApp {
                 actix_web::rt::spawn(newsdesk::outbox::dispatch::run(
                     dispatcher_pool,
                     outbox.wake_handle(),
-                    allow_private,
-                    purge,
+                    targets,
                 ));
                 tx.send((addr, server.handle())).expect("send address");
                 let _ = server.await;

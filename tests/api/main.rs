@@ -37,6 +37,7 @@ mod resources;
 mod schema;
 mod schemathesis;
 mod search;
+mod search_engines;
 mod server;
 mod varnish;
 mod workflow;
