@@ -38,7 +38,12 @@ pub struct Receiver {
 impl Receiver {
     /// Listens on a free loopback port; `answers` are the statuses of the first requests.
     pub fn start(answers: &[u16]) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_on(0, answers)
+    }
+
+    /// Listens on loopback port `port` (0: any free one).
+    pub fn start_on(port: u16, answers: &[u16]) -> Receiver {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let got = Arc::new(Mutex::new(Vec::new()));
         let answers = Arc::new(Mutex::new(answers.iter().copied().collect::<VecDeque<_>>()));

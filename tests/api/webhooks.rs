@@ -273,3 +273,128 @@ fn webhooks_are_for_admins_and_public_https_urls() {
         .send()
         .problem(404, "not_found");
 }
+
+/// The server killed outright (`kill -9`) with deliveries pending: after a restart every one is
+/// delivered; a repeat only ever carries the same `webhook-id`.
+#[test]
+fn deliveries_pending_at_a_crash_are_sent_after_the_restart() {
+    use crate::server::{data_dir, free_port, Server};
+    let dir = data_dir();
+    let vars = [
+        ("NEWSDESK_WEBHOOK_ALLOW_PRIVATE", "1"),
+        ("NEWSDESK_WRITE_LIMIT", "0"),
+    ];
+    let mut server = Server::start_with(&dir, "warn", &vars);
+    let token = server.admin_token();
+    let call = |base: &str, method: &str, path: &str, body: Value| -> Value {
+        let r = ureq::request(method, &format!("{base}{path}"))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", "application/json")
+            .send_string(&body.to_string())
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        serde_json::from_str(&r.into_string().unwrap()).unwrap_or(Value::Null)
+    };
+    // Nothing listens at the webhook's address yet: every first attempt fails.
+    let port = free_port();
+    let hook = call(
+        &server.base,
+        "POST",
+        "/api/v1/webhooks",
+        json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": ["article.published"]}),
+    );
+    let hook_id = hook["id"].as_str().unwrap().to_owned();
+    let sections = call(
+        &server.base,
+        "GET",
+        "/api/v1/sections?limit=100",
+        Value::Null,
+    );
+    let section = sections["data"][0]["id"].clone();
+    let people = call(&server.base, "GET", "/api/v1/correspondents", Value::Null);
+    let person = people["data"][0]["id"].clone();
+    for i in 0..5 {
+        let a = call(
+            &server.base,
+            "POST",
+            "/api/v1/articles",
+            json!({"title": format!("崩溃前发布{i}"), "body_html": "<p>正文。</p>", "section_id": section,
+                   "byline": [{"correspondent_id": person, "role": "reporter"}]}),
+        );
+        let id = a["id"].as_str().unwrap();
+        for to in ["in_review", "published"] {
+            call(
+                &server.base,
+                "POST",
+                &format!("/api/v1/articles/{id}/transition"),
+                json!({"to": to}),
+            );
+        }
+    }
+    // Wait until each delivery has failed once (no attempt is in flight at the kill).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let d = call(
+            &server.base,
+            "GET",
+            &format!("/api/v1/webhooks/{hook_id}/deliveries"),
+            Value::Null,
+        );
+        let d = d["data"].as_array().unwrap().clone();
+        if d.len() == 5
+            && d.iter()
+                .all(|x| x["attempts"] == 1 && x["state"] == "pending")
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{d:?}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Both newsdesk and its PostgreSQL die at once.
+    let postmaster = std::fs::read_to_string(dir.join("pg/postmaster.pid")).unwrap();
+    let postmaster = postmaster.lines().next().unwrap().trim().to_owned();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    std::process::Command::new("kill")
+        .args(["-9", &postmaster])
+        .status()
+        .unwrap();
+    let gone = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_to_string(format!("/proc/{postmaster}/stat")).is_ok_and(|s| {
+        !s.rsplit_once(')')
+            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+    }) {
+        assert!(std::time::Instant::now() < gone, "postmaster still alive");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // The receiver comes up; so does newsdesk, on the same data.
+    let receiver = Receiver::start_on(port, &[]);
+    let server = Server::start_with(&dir, "warn", &vars);
+    let got = receiver.wait_for(5, 30);
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "{got:#?}");
+    let d = call(
+        &server.base,
+        "GET",
+        &format!("/api/v1/webhooks/{hook_id}/deliveries"),
+        Value::Null,
+    );
+    let mut delivered: Vec<String> = d["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+        .collect();
+    delivered.sort();
+    assert_eq!(
+        delivered, ids,
+        "every pending delivery arrived, under its own id"
+    );
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
