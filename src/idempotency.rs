@@ -103,7 +103,11 @@ fn caller(req: &ServiceRequest, jwt: &JwtKeys) -> Option<String> {
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
     }
-    jwt.verify(token.trim()).map(|c| c.sub.to_string())
+    let token = token.trim();
+    if crate::tokens::is_integration(token) {
+        return Some(format!("token:{}", crate::tokens::digest(token)));
+    }
+    jwt.verify(token).map(|c| c.sub.to_string())
 }
 
 fn valid_key(key: &str) -> bool {

@@ -55,5 +55,6 @@ pub mod state;
 pub mod tags;
 pub mod telemetry;
 pub mod text;
+pub mod tokens;
 pub mod validate;
 pub mod webhooks;

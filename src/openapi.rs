@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     articles, audit, auth, bylines, correspondents, editors, error, feeds, operating, pagination,
-    sections, tags, webhooks,
+    sections, tags, tokens, webhooks,
 };
 
 /// The API prefix of every resource path (the probes are at the root).
@@ -60,6 +60,7 @@ impl Modify for BearerAuth {
         webhooks::handlers::create_webhook, webhooks::handlers::list_webhooks, webhooks::handlers::get_webhook,
         webhooks::handlers::update_webhook, webhooks::handlers::delete_webhook,
         webhooks::handlers::list_deliveries, webhooks::handlers::retry_delivery,
+        tokens::handlers::create_token, tokens::handlers::list_tokens, tokens::handlers::delete_token,
         feeds::handlers::site_feed, feeds::handlers::section_feed, feeds::handlers::tag_feed,
         feeds::handlers::correspondent_feed, feeds::handlers::get_article_ninjs, feeds::handlers::news_sitemap,
     ),
@@ -73,6 +74,7 @@ impl Modify for BearerAuth {
         (name = "editors", description = "Staff accounts"),
         (name = "auth", description = "Login, tokens, the caller's account"),
         (name = "audit", description = "Who did what (admins)"),
+        (name = "tokens", description = "Integration tokens (`ndt_…`, admins): scripts and apps write without a person's password"),
         (name = "webhooks", description = "Where committed changes are announced (admins): Standard Webhooks, retried, with their delivery history"),
         (name = "feeds", description = "RSS, Atom, JSON Feed, ninjs and the news sitemap, for aggregators"),
         (name = "operating", description = "Probes and metrics, at the root"),

@@ -108,6 +108,18 @@ fn kind_of(req: &ServiceRequest) -> Option<Kind> {
 }
 
 fn client(req: &ServiceRequest, jwt: Option<&JwtKeys>) -> String {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim());
+    // An integration token has its own bucket (whether it is still valid is the handler's
+    // business: counting costs no query).
+    if let Some(t) = bearer.filter(|t| crate::tokens::is_integration(t)) {
+        return format!("token:{}", &crate::tokens::digest(t)[..32]);
+    }
     let token = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -11,7 +11,7 @@ use crate::error::{AppError, FieldError};
 use crate::openapi::{self, API_PREFIX};
 use crate::{
     articles, audit, auth, bylines, correspondents, docs, editors, feeds, operating, sections,
-    tags, webhooks,
+    tags, tokens, webhooks,
 };
 
 /// `unknown field `x`` → `x`, from serde's message.
@@ -175,7 +175,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(webhooks::handlers::update_webhook)
                 .service(webhooks::handlers::delete_webhook)
                 .service(webhooks::handlers::list_deliveries)
-                .service(webhooks::handlers::retry_delivery),
+                .service(webhooks::handlers::retry_delivery)
+                .service(tokens::handlers::create_token)
+                .service(tokens::handlers::list_tokens)
+                .service(tokens::handlers::delete_token),
         )
         .default_service(web::to(fallback));
 }

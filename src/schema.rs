@@ -116,6 +116,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         token_generation -> Int4,
+        service -> Bool,
     }
 }
 
@@ -131,6 +132,21 @@ diesel::table! {
         body -> Nullable<Bytea>,
         created_at -> Timestamptz,
         completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    integration_tokens (id) {
+        id -> Uuid,
+        name -> Text,
+        role -> Text,
+        token_hash -> Text,
+        editor_id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -238,6 +254,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     correspondents,
     editors,
     idempotency_keys,
+    integration_tokens,
     outbox,
     outbox_attempts,
     refresh_tokens,

@@ -144,6 +144,7 @@ mod tests {
             created_at: Utc::now(),
             updated_at: Utc::now(),
             token_generation: 0,
+            service: false,
         }
     }
 

@@ -3,7 +3,7 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::queries::{self, AuditFilter};
-use super::views::{AuditEntryView, AuditQuery};
+use super::views::{AuditEntryView, AuditQuery, TokenRef};
 use crate::auth::Auth;
 use crate::editors::views::EditorRef;
 use crate::editors::Role;
@@ -48,8 +48,11 @@ pub async fn list_audit(
         since,
         until,
     };
-    let rows = db::run(&state.pool, move |c| {
-        Ok(queries::list(c, &filter, after.as_ref(), limit)?)
+    let (rows, tokens) = db::run(&state.pool, move |c| {
+        let rows = queries::list(c, &filter, after.as_ref(), limit)?;
+        let accounts: Vec<uuid::Uuid> = rows.iter().filter_map(|r| r.2).collect();
+        let tokens = crate::tokens::queries::of_accounts(c, &accounts)?;
+        Ok((rows, tokens))
     })
     .await?;
     let (rows, next_cursor) = pagination::finish(rows, limit, |r| Cursor {
@@ -65,6 +68,13 @@ pub async fn list_audit(
                 AuditEntryView {
                     id,
                     at,
+                    token: tokens
+                        .iter()
+                        .find(|(account, _, _)| Some(*account) == editor_id)
+                        .map(|(_, id, name)| TokenRef {
+                            id: *id,
+                            name: name.clone(),
+                        }),
                     editor: editor_id
                         .zip(name)
                         .map(|(id, display_name)| EditorRef { id, display_name }),

@@ -12,18 +12,28 @@ use crate::editors::views::EditorRef;
 pub struct AuditEntryView {
     pub id: Uuid,
     pub at: DateTime<Utc>,
-    /// Who (`null` for the scheduler or a deleted account).
+    /// Who (`null` for the scheduler or a deleted account; an integration token's service
+    /// account, named after the token, for what a token did).
     pub editor: Option<EditorRef>,
+    /// The integration token that acted, if one did.
+    pub token: Option<TokenRef>,
     /// `login`, `logout_everywhere`, `create`, `update`, `delete`, `deactivate`, `change_password`, `submit`,
     /// `send_back`, `schedule`, `unschedule`, `publish`, `archive`, `restore`.
     pub action: String,
-    /// `article`, `section`, `tag`, `correspondent` or `editor`.
+    /// `article`, `section`, `tag`, `correspondent`, `editor`, `webhook` or `token`.
     pub entity: String,
     pub entity_id: Option<Uuid>,
     pub article_id: Option<Uuid>,
     /// Details of the action (an article's version and changed fields, for instance).
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
+}
+
+/// An integration token, as the audit log names it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenRef {
+    pub id: Uuid,
+    pub name: String,
 }
 
 /// `GET /audit` query.

@@ -72,11 +72,12 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
     }
 }
 
-/// Who a valid token says it is: the editor and the generation of its sessions.
-#[derive(Debug, Clone, Copy)]
-struct Bearer {
-    editor: Uuid,
-    generation: i32,
+/// Who a bearer token says it is: an access token's editor and the generation of its
+/// sessions, or an integration token (by its hash), read with the account.
+#[derive(Debug, Clone)]
+enum Bearer {
+    Access { editor: Uuid, generation: i32 },
+    Integration { hash: String },
 }
 
 /// The editor a valid bearer token names (not yet read), `None` without a token.
@@ -88,11 +89,15 @@ fn verified(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Bearer)>, 
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::bug("application state missing"))?
         .clone();
+    if crate::tokens::is_integration(&token) {
+        let hash = crate::tokens::digest(&token);
+        return Ok(Some((state, Bearer::Integration { hash })));
+    }
     let claims = state
         .jwt
         .verify(&token)
         .ok_or_else(|| AppError::Unauthorized("the access token is invalid or expired".into()))?;
-    let bearer = Bearer {
+    let bearer = Bearer::Access {
         editor: claims.sub,
         generation: claims.gen,
     };
@@ -101,9 +106,24 @@ fn verified(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Bearer)>, 
 
 /// The editor a token names, if the account still exists, is active, and the token was issued
 /// since its sessions last ended.
-fn active(conn: &mut PgConnection, bearer: Bearer) -> Result<Editor, AppError> {
-    match queries::find(conn, bearer.editor)? {
-        Some(editor) if editor.active && editor.token_generation == bearer.generation => Ok(editor),
+fn active(conn: &mut PgConnection, bearer: &Bearer) -> Result<Editor, AppError> {
+    let (id, generation) = match bearer {
+        Bearer::Access { editor, generation } => (*editor, *generation),
+        Bearer::Integration { hash } => {
+            return match crate::tokens::queries::bearer(conn, hash)? {
+                Some((editor, _, _)) if editor.active => Ok(editor),
+                _ => Err(AppError::Unauthorized(
+                    "the integration token is unknown, deleted or expired".into(),
+                )),
+            }
+        }
+    };
+    match queries::find(conn, id)? {
+        Some(editor)
+            if editor.active && !editor.service && editor.token_generation == generation =>
+        {
+            Ok(editor)
+        }
         Some(editor) if editor.active => Err(AppError::Unauthorized(
             "the access token was issued before the account's sessions were ended; log in again"
                 .into(),
@@ -118,14 +138,14 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Auth>, AppError> {
     let Some((state, bearer)) = verified(&req)? else {
         return Ok(None);
     };
-    let editor = db::run(&state.pool, move |c| active(c, bearer)).await?;
+    let editor = db::run(&state.pool, move |c| active(c, &bearer)).await?;
     Ok(Some(Auth { editor }))
 }
 
 /// A valid bearer token whose account is read inside the handler's own transaction with
 /// [`Token::editor`]: the same checks as [`Auth`], in the write's snapshot, without a pool
 /// check-out and a blocking-pool hop of its own (for the writes a newsroom makes most).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Token {
     bearer: Bearer,
 }
@@ -133,7 +153,7 @@ pub struct Token {
 impl Token {
     /// The active account behind the token (401 when deactivated, gone or ended).
     pub fn editor(&self, conn: &mut PgConnection) -> Result<Editor, AppError> {
-        active(conn, self.bearer)
+        active(conn, &self.bearer)
     }
 }
 

@@ -125,7 +125,7 @@ pub async fn login(
     let hash = editor.as_ref().map(|e| e.password_hash.clone());
     let matches = password::verify(given, hash).await?;
     let editor = match editor {
-        Some(e) if matches && e.active => e,
+        Some(e) if matches && e.active && !e.service => e,
         _ => {
             state.throttle.record_failure(&email, &addr);
             return Err(bad_credentials());

@@ -55,6 +55,8 @@ pub struct Editor {
     pub updated_at: DateTime<Utc>,
     /// The generation of the account's sessions: access tokens of an older one are refused.
     pub token_generation: i32,
+    /// The service account of an integration token (not a person: no login, not listed).
+    pub service: bool,
 }
 
 impl Editor {

@@ -50,7 +50,11 @@ pub fn list(
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<Editor>> {
-    let mut q = editors::table.select(Editor::as_select()).into_boxed();
+    // Service accounts (integration tokens) are not staff: `GET /tokens` lists them.
+    let mut q = editors::table
+        .filter(editors::service.eq(false))
+        .select(Editor::as_select())
+        .into_boxed();
     if let Some(c) = after {
         if let Some(at) = c.at {
             q = q.filter(
@@ -66,7 +70,10 @@ pub fn list(
 }
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
-    editors::table.count().get_result(conn)
+    editors::table
+        .filter(editors::service.eq(false))
+        .count()
+        .get_result(conn)
 }
 
 /// Active admins other than `except`: the last admin may not demote or remove itself.

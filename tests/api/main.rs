@@ -10,6 +10,7 @@
 mod builders;
 mod helpers;
 mod receiver;
+mod tokens;
 mod webhooks;
 mod wire;
 mod xml_text;

@@ -1,0 +1,2 @@
+DROP TABLE integration_tokens;
+ALTER TABLE editors DROP COLUMN service;
