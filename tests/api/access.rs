@@ -283,6 +283,27 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
             2,
         ),
         row(
+            "GET",
+            "/api/v1/tokens",
+            "/api/v1/tokens".into(),
+            json!(null),
+            2,
+        ),
+        row(
+            "POST",
+            "/api/v1/tokens",
+            "/api/v1/tokens".into(),
+            json!({"name": "x", "role": "editor"}),
+            2,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/tokens/{id}",
+            format!("/api/v1/tokens/{d}"),
+            json!(null),
+            2,
+        ),
+        row(
             "POST",
             "/api/v1/webhooks",
             "/api/v1/webhooks".into(),
