@@ -18,7 +18,7 @@ use crate::db::{self, DbPool};
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Messages claimed at once.
-const BATCH: i64 = 16;
+const BATCH: i64 = 64;
 
 /// How often the outbox is looked at without a wake-up.
 const POLL: Duration = Duration::from_secs(1);
@@ -72,20 +72,6 @@ async fn send(senders: &Senders, m: &Claimed) -> Outcome {
 async fn attempt(senders: &Senders, m: &Claimed) -> Result<u16, String> {
     let (client, allow_private) = (&senders.hooks, senders.targets.allow_private);
     match m.kind.as_str() {
-        "purge" => {
-            let target = senders
-                .targets
-                .purge
-                .as_ref()
-                .ok_or("NEWSDESK_PURGE_URL is not set")?;
-            let keys: Vec<String> =
-                serde_json::from_value(m.payload["keys"].clone()).map_err(|e| e.to_string())?;
-            let res = crate::cdn::purge::request(&senders.ops, target, &keys)?
-                .send()
-                .await
-                .map_err(|e| error_chain(&e))?;
-            Ok(res.status().as_u16())
-        }
         "webhook" => {
             let (Some(url), Some(secret)) = (&m.url, &m.secret) else {
                 return Err("the webhook is gone".into());
@@ -127,13 +113,30 @@ fn ops_client() -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
-/// The page URLs of search-engine messages, and the one request that pushes them all.
+/// The one request that sends a batch of messages of `kind` that go together: the union of
+/// purges' keys, or search-engine messages' page URLs.
 async fn push(senders: &Senders, kind: &str, batch: &[Claimed]) -> Result<u16, String> {
     let urls: Vec<&str> = batch
         .iter()
         .filter_map(|m| m.payload["url"].as_str())
         .collect();
     let request = match kind {
+        "purge" => {
+            let target = senders
+                .targets
+                .purge
+                .as_ref()
+                .ok_or("NEWSDESK_PURGE_URL is not set")?;
+            let mut keys: Vec<String> = Vec::new();
+            for m in batch {
+                for k in m.payload["keys"].as_array().into_iter().flatten() {
+                    if let Some(k) = k.as_str().filter(|k| !keys.iter().any(|x| x == k)) {
+                        keys.push(k.to_owned());
+                    }
+                }
+            }
+            crate::cdn::purge::request(&senders.ops, target, &keys)?
+        }
         "indexnow" => {
             let target = senders
                 .targets
@@ -167,7 +170,7 @@ async fn push(senders: &Senders, kind: &str, batch: &[Claimed]) -> Result<u16, S
     Ok(res.status().as_u16())
 }
 
-/// One batch's search-engine messages of `kind`, sent as one request: each message's outcome.
+/// One batch's messages of `kind` that go together, sent as one request: each one's outcome.
 async fn send_pushes(senders: &Senders, kind: &str, batch: &[Claimed]) -> Vec<Outcome> {
     if batch.is_empty() {
         return vec![];
@@ -208,7 +211,14 @@ pub async fn run(pool: DbPool, wake: Arc<Notify>, targets: Targets) {
             return;
         }
     };
+    let mut pruned = Instant::now();
     loop {
+        if pruned.elapsed() > Duration::from_secs(3600) {
+            pruned = Instant::now();
+            if let Err(e) = db::run(&pool, |c| Ok(queries::prune(c)?)).await {
+                tracing::warn!(error = %e, "cannot prune the outbox");
+            }
+        }
         let claimed = db::run(&pool, |c| Ok(queries::claim(c, BATCH)?)).await;
         let batch = match claimed {
             Ok(b) => b,
@@ -221,33 +231,52 @@ pub async fn run(pool: DbPool, wake: Arc<Notify>, targets: Targets) {
             let _ = tokio::time::timeout(POLL, wake.notified()).await;
             continue;
         }
-        // Search-engine pushes due together go as one request per engine; the rest one by one.
-        let (pushes, singles): (Vec<Claimed>, Vec<Claimed>) = batch
-            .into_iter()
-            .partition(|m| m.kind == "indexnow" || m.kind == "baidu");
-        let (indexnow, baidu): (Vec<Claimed>, Vec<Claimed>) =
-            pushes.into_iter().partition(|m| m.kind == "indexnow");
-        let sends = singles.iter().map(|m| send(&senders, m));
-        let (mut outcomes, (indexnow_outcomes, baidu_outcomes)) = futures_util::future::join(
+        // Webhooks one by one; purges and search-engine pushes due together as one request
+        // per kind (a purge of the union of the keys).
+        let (webhooks, grouped): (Vec<Claimed>, Vec<Claimed>) =
+            batch.into_iter().partition(|m| m.kind == "webhook");
+        let mut groups: Vec<(String, Vec<Claimed>)> = Vec::new();
+        for m in grouped {
+            match groups.iter_mut().find(|(k, _)| *k == m.kind) {
+                Some((_, g)) => g.push(m),
+                None => groups.push((m.kind.clone(), vec![m])),
+            }
+        }
+        let sends = webhooks.iter().map(|m| send(&senders, m));
+        let pushes = groups
+            .iter()
+            .map(|(kind, g)| send_pushes(&senders, kind, g));
+        let (mut outcomes, pushed) = futures_util::future::join(
             futures_util::future::join_all(sends),
-            futures_util::future::join(
-                send_pushes(&senders, "indexnow", &indexnow),
-                send_pushes(&senders, "baidu", &baidu),
-            ),
+            futures_util::future::join_all(pushes),
         )
         .await;
-        outcomes.extend(indexnow_outcomes);
-        outcomes.extend(baidu_outcomes);
-        let batch = singles.into_iter().chain(indexnow).chain(baidu);
-        for (m, outcome) in batch.zip(outcomes) {
+        outcomes.extend(pushed.into_iter().flatten());
+        let done: Vec<(Claimed, Outcome)> = webhooks
+            .into_iter()
+            .chain(groups.into_iter().flat_map(|(_, g)| g))
+            .zip(outcomes)
+            .collect();
+        for (m, outcome) in &done {
             if !outcome.delivered {
                 tracing::info!(id = %m.id, event = %m.event, attempt = m.attempts, error = ?outcome.error, "not delivered");
             }
             metrics::counter!("outbox_attempts_total", "kind" => kind_label(&m.kind), "delivered" => if outcome.delivered { "true" } else { "false" }).increment(1);
-            let finished = db::run(&pool, move |c| Ok(queries::finish(c, &m, &outcome)?)).await;
-            if let Err(e) = finished {
-                tracing::warn!(error = %e, "cannot record an attempt; its lease will expire and it is sent again");
-            }
+        }
+        // Every outcome of the batch in one transaction.
+        let finished = db::run(&pool, move |c| {
+            use diesel::Connection;
+            c.transaction(|c| {
+                for (m, outcome) in &done {
+                    queries::finish(c, m, outcome)?;
+                }
+                diesel::QueryResult::Ok(())
+            })?;
+            Ok(())
+        })
+        .await;
+        if let Err(e) = finished {
+            tracing::warn!(error = %e, "cannot record a batch's attempts; their leases will expire and they are sent again");
         }
     }
 }

@@ -190,3 +190,15 @@ pub fn retry(
     .get_result(conn)
     .optional()
 }
+
+/// How long sent and failed messages (and their attempts) are kept for the history.
+pub const KEPT_DAYS: i32 = 30;
+
+/// Forgets messages done for longer than [`KEPT_DAYS`]; how many.
+pub fn prune(conn: &mut PgConnection) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM outbox WHERE state <> 'pending' AND created_at < now() - make_interval(days => $1)",
+    )
+    .bind::<Integer, _>(KEPT_DAYS)
+    .execute(conn)
+}

@@ -150,13 +150,15 @@ pub fn purge(
         }
         keys
     };
+    // Purges need no order (each drops pages): the due ones go out together.
+    let id = Uuid::now_v7();
     queries::insert(
         conn,
         &NewMessage {
             kind: "purge",
             webhook_id: None,
             event: "purge",
-            ordering_key: "purge".into(),
+            ordering_key: format!("purge:{id}"),
             payload: json!({ "keys": keys }),
         },
     )?;

@@ -398,3 +398,30 @@ fn deliveries_pending_at_a_crash_are_sent_after_the_restart() {
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_history_forgets_what_was_done_a_month_ago() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn();
+    let mut conn = app.conn();
+    for (state, age) in [
+        ("delivered", 40),
+        ("failed", 31),
+        ("pending", 40),
+        ("delivered", 2),
+    ] {
+        diesel::sql_query(format!(
+            "INSERT INTO outbox (id, kind, event, ordering_key, payload, state, created_at, next_attempt_at) \
+             VALUES (gen_random_uuid(), 'purge', 'purge', 'bench', '{{}}', '{state}', now() - interval '{age} days', \
+             CASE WHEN '{state}' = 'pending' THEN now() + interval '1 day' END)"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    }
+    assert_eq!(newsdesk::outbox::queries::prune(&mut conn).unwrap(), 2);
+    assert_eq!(
+        app.rows("outbox"),
+        2,
+        "the pending one and the recent one stay"
+    );
+}
