@@ -370,7 +370,8 @@ fn deliveries_pending_at_a_crash_are_sent_after_the_restart() {
     // The receiver comes up; so does newsdesk, on the same data.
     let receiver = Receiver::start_on(port, &[]);
     let server = Server::start_with(&dir, "warn", &vars);
-    let got = receiver.wait_for(5, 30);
+    // Within seconds, unless the kill caught a retry in flight: its lease (60 s) runs out first.
+    let got = receiver.wait_for(5, 90);
     let mut ids: Vec<String> = got
         .iter()
         .map(|r| r.header("webhook-id").unwrap().to_owned())
