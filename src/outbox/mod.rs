@@ -75,13 +75,19 @@ impl Announce for Outbox {
         directory: &Directory,
         changes: &Changes,
     ) -> Result<(), AppError> {
-        record::record(conn, directory, changes)?;
+        let mut messages = record::webhooks(conn, directory, changes)?;
         if self.targets.purge.is_some() {
-            record::purge(conn, directory, changes)?;
+            messages.extend(record::purge(conn, directory, changes)?);
         }
         if self.targets.indexnow.is_some() || self.targets.baidu_push_url.is_some() {
-            record::search_engines(conn, &self.targets, changes)?;
+            messages.extend(record::search_engines(
+                conn,
+                directory,
+                &self.targets,
+                changes,
+            )?);
         }
+        queries::insert(conn, &messages)?;
         Ok(())
     }
 

@@ -14,28 +14,33 @@ pub const RETRY_AFTER: [i64; 7] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
 
 /// A message to write.
 #[derive(Debug, Clone)]
-pub struct NewMessage<'a> {
-    pub kind: &'a str,
+pub struct NewMessage {
+    pub id: Uuid,
+    pub kind: &'static str,
     pub webhook_id: Option<Uuid>,
-    pub event: &'a str,
+    pub event: &'static str,
     pub ordering_key: String,
     pub payload: serde_json::Value,
 }
 
-pub fn insert(conn: &mut PgConnection, m: &NewMessage<'_>) -> QueryResult<Uuid> {
-    let id = Uuid::now_v7();
+/// Writes `messages`, due now, in one statement.
+pub fn insert(conn: &mut PgConnection, messages: &[NewMessage]) -> QueryResult<usize> {
+    use diesel::sql_types::Array;
+    if messages.is_empty() {
+        return Ok(0);
+    }
     diesel::sql_query(
         "INSERT INTO outbox (id, kind, webhook_id, event, ordering_key, payload, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, now())",
+         SELECT id, kind, webhook_id, event, ordering_key, payload, now() \
+         FROM unnest($1, $2, $3, $4, $5, $6) AS m(id, kind, webhook_id, event, ordering_key, payload)",
     )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(m.kind)
-    .bind::<Nullable<SqlUuid>, _>(m.webhook_id)
-    .bind::<Text, _>(m.event)
-    .bind::<Text, _>(&m.ordering_key)
-    .bind::<Jsonb, _>(&m.payload)
-    .execute(conn)?;
-    Ok(id)
+    .bind::<Array<SqlUuid>, _>(messages.iter().map(|m| m.id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(messages.iter().map(|m| m.kind).collect::<Vec<_>>())
+    .bind::<Array<Nullable<SqlUuid>>, _>(messages.iter().map(|m| m.webhook_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(messages.iter().map(|m| m.event).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(messages.iter().map(|m| m.ordering_key.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Jsonb>, _>(messages.iter().map(|m| &m.payload).collect::<Vec<_>>())
+    .execute(conn)
 }
 
 /// A claimed message, with where it goes.

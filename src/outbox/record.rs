@@ -7,7 +7,7 @@ use diesel::PgConnection;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::queries::{self, NewMessage};
+use super::queries::NewMessage;
 use crate::articles::read::related;
 use crate::cache::{Changes, Event};
 use crate::correspondents::views::CorrespondentView;
@@ -75,20 +75,20 @@ fn data(conn: &mut PgConnection, dir: &Directory, e: &Event) -> Result<Value, Ap
     })
 }
 
-/// Writes the deliveries of `changes`' events; how many.
-pub fn record(
+/// The deliveries of `changes`' events to the webhooks that want them.
+pub fn webhooks(
     conn: &mut PgConnection,
     dir: &Directory,
     changes: &Changes,
-) -> Result<usize, AppError> {
+) -> Result<Vec<NewMessage>, AppError> {
+    let mut out = Vec::new();
     if changes.events.is_empty() {
-        return Ok(0);
+        return Ok(out);
     }
     let hooks = webhooks::queries::active(conn)?;
     if hooks.is_empty() {
-        return Ok(0);
+        return Ok(out);
     }
-    let mut written = 0;
     let timestamp = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
     for event in &changes.events {
         let name = event.name();
@@ -99,32 +99,29 @@ pub fn record(
         let body = json!({"type": name, "timestamp": timestamp, "data": data(conn, dir, event)?});
         let (kind, id) = subject(event);
         for hook in wanting {
-            queries::insert(
-                conn,
-                &NewMessage {
-                    kind: "webhook",
-                    webhook_id: Some(hook.id),
-                    event: name,
-                    ordering_key: format!("webhook:{}|{kind}:{id}", hook.id),
-                    payload: body.clone(),
-                },
-            )?;
-            written += 1;
+            out.push(NewMessage {
+                id: Uuid::now_v7(),
+                kind: "webhook",
+                webhook_id: Some(hook.id),
+                event: name,
+                ordering_key: format!("webhook:{}|{kind}:{id}", hook.id),
+                payload: body.clone(),
+            });
         }
     }
-    Ok(written)
+    Ok(out)
 }
 
-/// Writes the purge of what `changes` changed: the keys of its scopes (`all` when it shows
-/// everywhere); nothing for a change the public does not see.
+/// The purge of what `changes` changed: the keys of its scopes (`all` when it shows
+/// everywhere); none for a change the public does not see.
 pub fn purge(
     conn: &mut PgConnection,
     dir: &Directory,
     changes: &Changes,
-) -> Result<usize, AppError> {
+) -> Result<Option<NewMessage>, AppError> {
     use crate::cache::Scope;
     if changes.scopes.is_empty() {
-        return Ok(0);
+        return Ok(None);
     }
     let keys: Vec<String> = if changes.scopes.contains(&Scope::Everything) {
         vec![crate::cdn::keys::ALL.to_owned()]
@@ -152,27 +149,25 @@ pub fn purge(
     };
     // Purges need no order (each drops pages): the due ones go out together.
     let id = Uuid::now_v7();
-    queries::insert(
-        conn,
-        &NewMessage {
-            kind: "purge",
-            webhook_id: None,
-            event: "purge",
-            ordering_key: format!("purge:{id}"),
-            payload: json!({ "keys": keys }),
-        },
-    )?;
-    Ok(1)
+    Ok(Some(NewMessage {
+        id,
+        kind: "purge",
+        webhook_id: None,
+        event: "purge",
+        ordering_key: format!("purge:{id}"),
+        payload: json!({ "keys": keys }),
+    }))
 }
 
-/// Writes the search-engine pushes of `changes`: the website pages of the articles published,
+/// The search-engine pushes of `changes`: the website pages of the articles published,
 /// updated or unpublished (one `indexnow` and one `baidu` message each; the dispatcher sends
-/// the ones due together as one batch).
+/// the ones due together as one request).
 pub fn search_engines(
     conn: &mut PgConnection,
+    dir: &Directory,
     targets: &super::Targets,
     changes: &Changes,
-) -> Result<usize, AppError> {
+) -> Result<Vec<NewMessage>, AppError> {
     let mut urls = Vec::new();
     for e in &changes.events {
         let (Event::ArticlePublished(id)
@@ -184,8 +179,10 @@ pub fn search_engines(
         let Some(a) = articles::queries::find(conn, &IdOrSlug::Id(id))? else {
             continue;
         };
-        let section = sections::queries::find(conn, &IdOrSlug::Id(a.section_id))?
-            .map(|s| s.slug)
+        let tree = dir.sections.tree_with(conn, a.section_id)?;
+        let section = tree
+            .get(a.section_id)
+            .map(|s| s.slug.clone())
             .unwrap_or_default();
         urls.push(targets.site.article_page(crate::site::PageOf {
             id: a.id,
@@ -194,7 +191,7 @@ pub fn search_engines(
             published_at: a.page_date(),
         }));
     }
-    let mut written = 0;
+    let mut out = Vec::new();
     for url in urls {
         let kinds = [
             ("indexnow", targets.indexnow.is_some()),
@@ -205,19 +202,16 @@ pub fn search_engines(
                 continue;
             }
             let id = Uuid::now_v7();
-            queries::insert(
-                conn,
-                &NewMessage {
-                    kind,
-                    webhook_id: None,
-                    event: "url",
-                    // Each on its own: the due ones are claimed and sent together.
-                    ordering_key: format!("{kind}:{id}"),
-                    payload: json!({ "url": url }),
-                },
-            )?;
-            written += 1;
+            out.push(NewMessage {
+                id,
+                kind,
+                webhook_id: None,
+                event: "url",
+                // Each on its own: the due ones are claimed and sent together.
+                ordering_key: format!("{kind}:{id}"),
+                payload: json!({ "url": url }),
+            });
         }
     }
-    Ok(written)
+    Ok(out)
 }
