@@ -263,18 +263,8 @@ pub async fn run(pool: DbPool, wake: Arc<Notify>, targets: Targets) {
             }
             metrics::counter!("outbox_attempts_total", "kind" => kind_label(&m.kind), "delivered" => if outcome.delivered { "true" } else { "false" }).increment(1);
         }
-        // Every outcome of the batch in one transaction.
-        let finished = db::run(&pool, move |c| {
-            use diesel::Connection;
-            c.transaction(|c| {
-                for (m, outcome) in &done {
-                    queries::finish(c, m, outcome)?;
-                }
-                diesel::QueryResult::Ok(())
-            })?;
-            Ok(())
-        })
-        .await;
+        // Every outcome of the batch in one transaction, two statements.
+        let finished = db::run(&pool, move |c| Ok(queries::finish(c, &done)?)).await;
         if let Err(e) = finished {
             tracing::warn!(error = %e, "cannot record a batch's attempts; their leases will expire and they are sent again");
         }

@@ -98,41 +98,57 @@ pub struct Outcome {
     pub duration_ms: i32,
 }
 
-/// Records attempt `m.attempts` of `m` and what follows: delivered, the next attempt after
-/// its delay, or failed for good after the last.
-pub fn finish(conn: &mut PgConnection, m: &Claimed, o: &Outcome) -> QueryResult<()> {
+/// What follows attempt `m.attempts` with outcome `o`: delivered, pending until the next
+/// attempt after its delay, or failed for good after the last.
+fn next_state(m: &Claimed, o: &Outcome) -> (&'static str, Option<DateTime<Utc>>) {
+    let delay = usize::try_from(m.attempts - 1)
+        .ok()
+        .and_then(|i| RETRY_AFTER.get(i))
+        .copied();
+    match (o.delivered, delay) {
+        (true, _) => ("delivered", None),
+        (false, Some(secs)) => ("pending", Some(Utc::now() + Duration::seconds(secs))),
+        (false, None) => ("failed", None),
+    }
+}
+
+/// Records the attempts of a batch and what follows each, in two statements.
+pub fn finish(conn: &mut PgConnection, done: &[(Claimed, Outcome)]) -> QueryResult<()> {
+    use diesel::sql_types::Array;
+    if done.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = done.iter().map(|(m, _)| m.id).collect();
+    let numbers: Vec<i32> = done.iter().map(|(m, _)| m.attempts).collect();
+    let started: Vec<DateTime<Utc>> = done.iter().map(|(_, o)| o.started).collect();
+    let statuses: Vec<Option<i32>> = done.iter().map(|(_, o)| o.status).collect();
+    let errors: Vec<Option<&str>> = done.iter().map(|(_, o)| o.error.as_deref()).collect();
+    let durations: Vec<i32> = done.iter().map(|(_, o)| o.duration_ms).collect();
+    let (states, next): (Vec<&str>, Vec<Option<DateTime<Utc>>>) =
+        done.iter().map(|(m, o)| next_state(m, o)).unzip();
     conn.transaction(|c| {
         diesel::sql_query(
             "INSERT INTO outbox_attempts (outbox_id, number, at, status, error, duration_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+             SELECT * FROM unnest($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         )
-        .bind::<SqlUuid, _>(m.id)
-        .bind::<Integer, _>(m.attempts)
-        .bind::<Timestamptz, _>(o.started)
-        .bind::<Nullable<Integer>, _>(o.status)
-        .bind::<Nullable<Text>, _>(o.error.as_deref())
-        .bind::<Integer, _>(o.duration_ms)
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<Integer>, _>(&numbers)
+        .bind::<Array<Timestamptz>, _>(&started)
+        .bind::<Array<Nullable<Integer>>, _>(&statuses)
+        .bind::<Array<Nullable<Text>>, _>(&errors)
+        .bind::<Array<Integer>, _>(&durations)
         .execute(c)?;
-        let delay = usize::try_from(m.attempts - 1)
-            .ok()
-            .and_then(|i| RETRY_AFTER.get(i))
-            .copied();
-        let (state, next) = match (o.delivered, delay) {
-            (true, _) => ("delivered", None),
-            (false, Some(secs)) => ("pending", Some(Utc::now() + Duration::seconds(secs))),
-            (false, None) => ("failed", None),
-        };
         diesel::sql_query(
-            "UPDATE outbox SET state = $2, next_attempt_at = $3, lease_until = NULL, \
-             last_status = $4, last_error = $5, \
-             delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END \
-             WHERE id = $1",
+            "UPDATE outbox o SET state = d.state, next_attempt_at = d.next, lease_until = NULL, \
+             last_status = d.status, last_error = d.error, \
+             delivered_at = CASE WHEN d.state = 'delivered' THEN now() ELSE o.delivered_at END \
+             FROM unnest($1, $2, $3, $4, $5) AS d(id, state, next, status, error) WHERE o.id = d.id",
         )
-        .bind::<SqlUuid, _>(m.id)
-        .bind::<Text, _>(state)
-        .bind::<Nullable<Timestamptz>, _>(next)
-        .bind::<Nullable<Integer>, _>(o.status)
-        .bind::<Nullable<Text>, _>(o.error.as_deref())
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<Text>, _>(&states)
+        .bind::<Array<Nullable<Timestamptz>>, _>(&next)
+        .bind::<Array<Nullable<Integer>>, _>(&statuses)
+        .bind::<Array<Nullable<Text>>, _>(&errors)
         .execute(c)?;
         Ok(())
     })
