@@ -17,6 +17,7 @@ use actix_web::{web, HttpResponse, ResponseError};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::auth::caller::Caller;
 use crate::auth::jwt::JwtKeys;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
@@ -96,18 +97,13 @@ fn header_text(res: &HttpResponse<BoxBody>, name: HeaderName) -> Option<String> 
         .map(str::to_owned)
 }
 
-/// The caller a key belongs to: the editor of a valid bearer token.
+/// The caller a key belongs to: the editor of a valid access token (its id), or an integration
+/// token (`token:` and its hash).
 fn caller(req: &ServiceRequest, jwt: &JwtKeys) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
+    match crate::auth::caller::caller(req.headers(), jwt)? {
+        Caller::Editor(id) => Some(id.to_string()),
+        Caller::Token(digest) => Some(format!("token:{digest}")),
     }
-    let token = token.trim();
-    if crate::tokens::is_integration(token) {
-        return Some(format!("token:{}", crate::tokens::digest(token)));
-    }
-    jwt.verify(token).map(|c| c.sub.to_string())
 }
 
 fn valid_key(key: &str) -> bool {

@@ -46,6 +46,16 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// The cursor of an ordering by id alone.
+    pub fn at_id(kind: char, id: Uuid) -> Cursor {
+        Cursor {
+            kind,
+            at: None,
+            key: None,
+            id,
+        }
+    }
+
     pub fn encode(&self) -> String {
         let at = self
             .at
@@ -124,6 +134,33 @@ pub struct PageInfo {
 pub struct Page<T> {
     pub data: Vec<T>,
     pub page: PageInfo,
+}
+
+impl<T> Page<T> {
+    /// The page of a `limit + 1` fetch: its rows shown with `view`, the next cursor made from the
+    /// last kept row.
+    pub fn of<R>(
+        rows: Vec<R>,
+        limit: i64,
+        total: Option<i64>,
+        cursor_of: impl Fn(&R) -> Cursor,
+        view: impl FnMut(R) -> T,
+    ) -> Page<T> {
+        let (rows, next_cursor) = finish(rows, limit, cursor_of);
+        Page {
+            data: rows.into_iter().map(view).collect(),
+            page: PageInfo {
+                limit,
+                next_cursor,
+                total,
+            },
+        }
+    }
+}
+
+/// The position a `?cursor=` names in the ordering `kind` (400 when it is not one of its).
+pub fn after(raw: Option<&str>, kind: char) -> Result<Option<Cursor>, AppError> {
+    raw.map(|c| Cursor::decode(c, kind)).transpose()
 }
 
 /// Trims a `limit + 1` fetch to `limit` and makes the next cursor from the last kept row.

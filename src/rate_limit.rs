@@ -15,6 +15,7 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
 
+use crate::auth::caller::{caller, Caller};
 use crate::auth::jwt::JwtKeys;
 use crate::error::AppError;
 
@@ -108,27 +109,10 @@ fn kind_of(req: &ServiceRequest) -> Option<Kind> {
 }
 
 fn client(req: &ServiceRequest, jwt: Option<&JwtKeys>) -> String {
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim());
-    // An integration token has its own bucket (whether it is still valid is the handler's
-    // business: counting costs no query).
-    if let Some(t) = bearer.filter(|t| crate::tokens::is_integration(t)) {
-        return format!("token:{}", &crate::tokens::digest(t)[..32]);
-    }
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .and_then(|(_, t)| jwt?.verify(t.trim()));
-    match token {
-        Some(claims) => format!("editor:{}", claims.sub),
+    // An integration token has a bucket of its own (counting costs no query).
+    match jwt.and_then(|j| caller(req.headers(), j)) {
+        Some(Caller::Editor(id)) => format!("editor:{id}"),
+        Some(Caller::Token(digest)) => format!("token:{}", &digest[..32]),
         None => format!(
             "addr:{}",
             req.peer_addr()

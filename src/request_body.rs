@@ -207,8 +207,9 @@ fn join(path: &str, field: &str) -> String {
     }
 }
 
-/// The name between the first pair of backticks of a serde message (`unknown field `x``).
-fn quoted(message: &str, after: &str) -> Option<String> {
+/// The name serde quotes after `after` in its message (`unknown field `x`` → `x`); also read
+/// by the query-string error handler.
+pub fn quoted(message: &str, after: &str) -> Option<String> {
     let rest = message.split(after).nth(1)?;
     Some(rest.split('`').next()?.to_owned())
 }

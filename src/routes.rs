@@ -14,14 +14,8 @@ use crate::{
     tags, tokens, webhooks,
 };
 
-/// `unknown field `x`` → `x`, from serde's message.
-fn unknown_field(msg: &str) -> Option<String> {
-    let rest = msg.split("unknown field `").nth(1)?;
-    Some(rest.split('`').next()?.to_owned())
-}
-
 fn serde_problem(msg: String, what: &str) -> AppError {
-    let errors = match unknown_field(&msg) {
+    let errors = match crate::request_body::quoted(&msg, "unknown field `") {
         Some(field) => vec![FieldError::new(field, "unknown field")],
         None => vec![],
     };

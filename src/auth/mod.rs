@@ -1,6 +1,7 @@
 //! Authentication: login, JWT access tokens, rotating refresh tokens, the auth extractors and
 //! login throttling.
 
+pub mod caller;
 pub mod extractors;
 pub mod handlers;
 pub mod jwt;

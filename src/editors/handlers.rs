@@ -5,12 +5,12 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::accounts::{self, NewAccount};
-use super::model::{EditorChangeset, Role};
+use super::model::{Editor, EditorChangeset, Role};
 use super::queries;
 use super::views::{CreateEditorRequest, EditorView, UpdateEditorRequest};
 use crate::auth::{password, refresh, Auth};
 use crate::error::{AppError, Problem};
-use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
+use crate::pagination::{self, Cursor, ListQuery, Page};
 use crate::request_body::Json;
 use crate::state::{AppState, Reach};
 use crate::validate::Checks;
@@ -46,11 +46,7 @@ pub async fn list_editors(
     auth.require(Role::Editor)?;
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| Cursor::decode(c, 'e'))
-        .transpose()?;
+    let after = pagination::after(q.cursor.as_deref(), 'e')?;
     let want_total = q.count.unwrap_or(false);
     let (rows, total) = db::run(&state.pool, move |c| {
         let rows = queries::list(c, after.as_ref(), limit)?;
@@ -62,20 +58,13 @@ pub async fn list_editors(
         Ok((rows, total))
     })
     .await?;
-    let (rows, next_cursor) = pagination::finish(rows, limit, |e| Cursor {
+    let cursor_of = |e: &Editor| Cursor {
         kind: 'e',
         at: Some(e.created_at),
         key: None,
         id: e.id,
-    });
-    let page = Page {
-        data: rows.iter().map(EditorView::from).collect::<Vec<_>>(),
-        page: PageInfo {
-            limit,
-            next_cursor,
-            total,
-        },
     };
+    let page = Page::of(rows, limit, total, cursor_of, |e| EditorView::from(&e));
     http_cache::json_response(&req, true, &page)
 }
 

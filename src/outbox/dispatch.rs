@@ -13,6 +13,7 @@ use super::queries::{self, Claimed, Outcome};
 use super::signature;
 use super::Targets;
 use crate::db::{self, DbPool};
+use crate::error::chain;
 
 /// How long one attempt may take.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,32 +24,24 @@ const BATCH: i64 = 64;
 /// How often the outbox is looked at without a wake-up.
 const POLL: Duration = Duration::from_secs(1);
 
-/// The HTTP client of every outgoing message: rustls, no redirects followed (a redirect could
-/// lead anywhere), public addresses only unless `allow_private`.
-pub fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
+/// An HTTP client of outgoing messages: rustls, a 10 s timeout, no redirects followed (a
+/// redirect could lead anywhere); with `guard`, public addresses only (webhooks), without it
+/// any (the operator's own endpoints: the CDN's purge URL, search engines).
+pub fn client(guard: Option<PublicOnly>) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
         .timeout(ATTEMPT_TIMEOUT)
         .connect_timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
-        .dns_resolver(Arc::new(PublicOnly { allow_private }))
-        .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
-        .build()
+        .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")));
+    match guard {
+        Some(g) => builder.dns_resolver(Arc::new(g)),
+        None => builder,
+    }
+    .build()
 }
 
-/// The clients and targets messages go out with.
-struct Senders {
-    /// For webhooks: public addresses only (unless allowed).
-    hooks: reqwest::Client,
-    /// For the operator's own endpoints (the CDN's purge URL, search engines): any address.
-    ops: reqwest::Client,
-    targets: Targets,
-}
-
-/// Sends one message.
-async fn send(senders: &Senders, m: &Claimed) -> Outcome {
-    let started = Utc::now();
-    let clock = Instant::now();
-    let result = attempt(senders, m).await;
+/// What an attempt that took from `started` (`clock`) came to.
+fn outcome(result: Result<u16, String>, started: chrono::DateTime<Utc>, clock: Instant) -> Outcome {
     let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
     match result {
         Ok(status) => Outcome {
@@ -68,49 +61,44 @@ async fn send(senders: &Senders, m: &Claimed) -> Outcome {
     }
 }
 
-/// One HTTP request for `m`: its status, or why there was none.
-async fn attempt(senders: &Senders, m: &Claimed) -> Result<u16, String> {
-    let (client, allow_private) = (&senders.hooks, senders.targets.allow_private);
-    match m.kind.as_str() {
-        "webhook" => {
-            let (Some(url), Some(secret)) = (&m.url, &m.secret) else {
-                return Err("the webhook is gone".into());
-            };
-            let url = guard::check_url(url, allow_private)?;
-            let body = serde_json::to_vec(&m.payload).map_err(|e| e.to_string())?;
-            let id = m.id.to_string();
-            let timestamp = Utc::now().timestamp();
-            let signature = signature::sign(secret, &id, timestamp, &body)
-                .ok_or("the webhook's secret is malformed")?;
-            let res = client
-                .post(url)
-                .header("content-type", "application/json")
-                .header("webhook-id", id)
-                .header("webhook-timestamp", timestamp.to_string())
-                .header("webhook-signature", signature)
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| error_chain(&e))?;
-            Ok(res.status().as_u16())
-        }
-        other => Err(format!("no sender for {other} messages")),
-    }
+/// The clients and targets messages go out with.
+struct Senders {
+    /// For webhooks: public addresses only (unless allowed).
+    hooks: reqwest::Client,
+    /// For the operator's own endpoints (the CDN's purge URL, search engines): any address.
+    ops: reqwest::Client,
+    targets: Targets,
 }
 
-/// reqwest's error and its causes (`error sending request: … : connection refused`).
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    crate::error::chain(e)
+/// Sends one webhook delivery.
+async fn send(senders: &Senders, m: &Claimed) -> Outcome {
+    let (started, clock) = (Utc::now(), Instant::now());
+    outcome(deliver(senders, m).await, started, clock)
 }
 
-/// The client of the operator's own endpoints.
-fn ops_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .timeout(ATTEMPT_TIMEOUT)
-        .connect_timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
-        .build()
+/// One HTTP request for webhook delivery `m`: its status, or why there was none.
+async fn deliver(senders: &Senders, m: &Claimed) -> Result<u16, String> {
+    let (Some(url), Some(secret)) = (&m.url, &m.secret) else {
+        return Err("the webhook is gone".into());
+    };
+    let url = guard::check_url(url, senders.targets.allow_private)?;
+    let body = serde_json::to_vec(&m.payload).map_err(|e| e.to_string())?;
+    let id = m.id.to_string();
+    let timestamp = Utc::now().timestamp();
+    let signature = signature::sign(secret, &id, timestamp, &body)
+        .ok_or("the webhook's secret is malformed")?;
+    let res = senders
+        .hooks
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| chain(&e))?;
+    Ok(res.status().as_u16())
 }
 
 /// The one request that sends a batch of messages of `kind` that go together: the union of
@@ -166,7 +154,7 @@ async fn push(senders: &Senders, kind: &str, batch: &[Claimed]) -> Result<u16, S
                 .body(urls.join("\n"))
         }
     };
-    let res = request.send().await.map_err(|e| error_chain(&e))?;
+    let res = request.send().await.map_err(|e| chain(&e))?;
     Ok(res.status().as_u16())
 }
 
@@ -175,32 +163,17 @@ async fn send_pushes(senders: &Senders, kind: &str, batch: &[Claimed]) -> Vec<Ou
     if batch.is_empty() {
         return vec![];
     }
-    let started = Utc::now();
-    let clock = Instant::now();
-    let result = push(senders, kind, batch).await;
-    let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
-    let outcome = match result {
-        Ok(status) => Outcome {
-            status: Some(i32::from(status)),
-            error: (!(200..300).contains(&status)).then(|| format!("answered {status}")),
-            delivered: (200..300).contains(&status),
-            started,
-            duration_ms,
-        },
-        Err(error) => Outcome {
-            status: None,
-            error: Some(error),
-            delivered: false,
-            started,
-            duration_ms,
-        },
-    };
+    let (started, clock) = (Utc::now(), Instant::now());
+    let outcome = outcome(push(senders, kind, batch).await, started, clock);
     vec![outcome; batch.len()]
 }
 
 /// Claims and sends until there is nothing due, then waits for a wake-up or the next poll.
 pub async fn run(pool: DbPool, wake: Arc<Notify>, targets: Targets) {
-    let senders = match (client(targets.allow_private), ops_client()) {
+    let guard = PublicOnly {
+        allow_private: targets.allow_private,
+    };
+    let senders = match (client(Some(guard)), client(None)) {
         (Ok(hooks), Ok(ops)) => Senders {
             hooks,
             ops,

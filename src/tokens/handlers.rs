@@ -9,7 +9,7 @@ use super::views::{CreateTokenRequest, CreatedTokenView, TokenView};
 use crate::auth::Auth;
 use crate::editors::Role;
 use crate::error::{AppError, Problem};
-use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
+use crate::pagination::{self, Cursor, ListQuery, Page};
 use crate::request_body::Json;
 use crate::state::AppState;
 use crate::validate::Checks;
@@ -89,29 +89,18 @@ pub async fn list_tokens(
     auth.require(Role::Admin)?;
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| Cursor::decode(c, 'k'))
-        .transpose()?;
+    let after = pagination::after(q.cursor.as_deref(), 'k')?;
     let rows = db::run(&state.pool, move |c| {
         Ok(queries::list(c, after.map(|a| a.id), limit)?)
     })
     .await?;
-    let (rows, next_cursor) = pagination::finish(rows, limit, |t| Cursor {
-        kind: 'k',
-        at: Some(t.created_at),
-        key: None,
-        id: t.id,
-    });
-    let page = Page {
-        data: rows.iter().map(TokenView::from).collect::<Vec<_>>(),
-        page: PageInfo {
-            limit,
-            next_cursor,
-            total: None,
-        },
-    };
+    let page = Page::of(
+        rows,
+        limit,
+        None,
+        |t| Cursor::at_id('k', t.id),
+        |t| TokenView::from(&t),
+    );
     http_cache::json_response(&req, true, &page)
 }
 

@@ -15,7 +15,7 @@ use crate::auth::Auth;
 use crate::editors::Role;
 use crate::error::{AppError, Problem};
 use crate::outbox::{self, guard};
-use crate::pagination::{self, Cursor, ListQuery, Page, PageInfo};
+use crate::pagination::{self, Cursor, ListQuery, Page};
 use crate::request_body::Json;
 use crate::state::AppState;
 use crate::validate::{clean_optional, Checks};
@@ -136,29 +136,18 @@ pub async fn list_webhooks(
     auth.require(Role::Admin)?;
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| Cursor::decode(c, 'w'))
-        .transpose()?;
+    let after = pagination::after(q.cursor.as_deref(), 'w')?;
     let rows = db::run(&state.pool, move |c| {
         Ok(queries::list(c, after.map(|a| a.id), limit)?)
     })
     .await?;
-    let (rows, next_cursor) = pagination::finish(rows, limit, |w| Cursor {
-        kind: 'w',
-        at: Some(w.created_at),
-        key: None,
-        id: w.id,
-    });
-    let page = Page {
-        data: rows.iter().map(WebhookView::from).collect::<Vec<_>>(),
-        page: PageInfo {
-            limit,
-            next_cursor,
-            total: None,
-        },
-    };
+    let page = Page::of(
+        rows,
+        limit,
+        None,
+        |w| Cursor::at_id('w', w.id),
+        |w| WebhookView::from(&w),
+    );
     http_cache::json_response(&req, true, &page)
 }
 
@@ -301,11 +290,7 @@ pub async fn list_deliveries(
     let id = path.into_inner();
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
-    let before = q
-        .cursor
-        .as_deref()
-        .map(|c| Cursor::decode(c, 'd'))
-        .transpose()?;
+    let before = pagination::after(q.cursor.as_deref(), 'd')?;
     let rows = db::run(&state.pool, move |c| {
         queries::find(c, id)?.ok_or_else(not_found)?;
         Ok(outbox::queries::deliveries(
@@ -316,20 +301,13 @@ pub async fn list_deliveries(
         )?)
     })
     .await?;
-    let (rows, next_cursor) = pagination::finish(rows, limit, |d| Cursor {
-        kind: 'd',
-        at: Some(d.created_at),
-        key: None,
-        id: d.id,
-    });
-    let page = Page {
-        data: rows.into_iter().map(DeliveryView::from).collect::<Vec<_>>(),
-        page: PageInfo {
-            limit,
-            next_cursor,
-            total: None,
-        },
-    };
+    let page = Page::of(
+        rows,
+        limit,
+        None,
+        |d| Cursor::at_id('d', d.id),
+        DeliveryView::from,
+    );
     http_cache::json_response(&req, true, &page)
 }
 
