@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::Scope;
 use crate::articles::model::Article;
-use crate::articles::queries::Neighbours;
+use crate::articles::queries::{BylineEntry, Neighbours, TagEntry};
 use crate::articles::workflow::Status;
 use crate::search::terms::{title_words, word_key};
 use crate::sections::tree::SectionTree;
@@ -62,11 +62,35 @@ impl Event {
     }
 }
 
-/// The scopes a transaction changed, and the events it announces.
-#[derive(Debug, Default, Clone, PartialEq)]
+impl Event {
+    /// The article the event is about, if it is about one.
+    pub fn article(&self) -> Option<Uuid> {
+        match *self {
+            Event::ArticlePublished(id)
+            | Event::ArticleUpdated(id)
+            | Event::ArticleUnpublished(id)
+            | Event::ArticleScheduled(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// An announced article as its write left it, with its byline and tags: what the outbox's
+/// payloads are made of, so it need not read them again.
+#[derive(Debug, Clone)]
+pub struct Announced {
+    pub article: Article,
+    pub bylines: Vec<BylineEntry>,
+    pub tags: Vec<TagEntry>,
+}
+
+/// The scopes a transaction changed, the events it announces, and the announced articles as
+/// the write left them.
+#[derive(Debug, Default, Clone)]
 pub struct Changes {
     pub scopes: Vec<Scope>,
     pub events: Vec<Event>,
+    pub articles: Vec<Announced>,
 }
 
 impl Changes {
@@ -86,6 +110,20 @@ impl Changes {
         if !self.events.contains(&event) {
             self.events.push(event);
         }
+    }
+
+    /// Keeps article `a` as the write left it (with its byline and tags) when an event of this
+    /// write is about it; a later call for the same article replaces it.
+    pub fn written(&mut self, a: &Article, bylines: &[BylineEntry], tags: &[TagEntry]) {
+        if !self.events.iter().any(|e| e.article() == Some(a.id)) {
+            return;
+        }
+        self.articles.retain(|x| x.article.id != a.id);
+        self.articles.push(Announced {
+            article: a.clone(),
+            bylines: bylines.to_vec(),
+            tags: tags.to_vec(),
+        });
     }
 
     /// What the public sees of article `a` (its row as it stands in this transaction): nothing
@@ -215,7 +253,8 @@ mod tests {
         c.add(Scope::Word(word_key("嘉鱼")));
         c.add(Scope::All);
         assert_eq!(c.scopes.len(), 6);
-        assert_eq!(Changes::parse(&c.payload(me)), (Some(me), c.clone()));
+        let (from, parsed) = Changes::parse(&c.payload(me));
+        assert_eq!((from, &parsed.scopes), (Some(me), &c.scopes));
         c.everything();
         assert_eq!(
             Changes::parse(&c.payload(me)).1.scopes,

@@ -26,7 +26,7 @@ use actix_web::web::Bytes;
 use actix_web::HttpMessage;
 use uuid::Uuid;
 
-pub use changes::{Changes, Event};
+pub use changes::{Announced, Changes, Event};
 pub use encoding::Coding;
 
 use crate::directory::Directory;

@@ -75,15 +75,23 @@ impl Announce for Outbox {
         directory: &Directory,
         changes: &Changes,
     ) -> Result<(), AppError> {
-        let mut messages = record::webhooks(conn, directory, changes)?;
+        let hooks = record::hooks(conn, changes)?;
+        let engines = self.targets.indexnow.is_some() || self.targets.baidu_push_url.is_some();
+        let subjects = if hooks.is_empty() && !engines {
+            record::Subjects::default()
+        } else {
+            record::Subjects::of(conn, directory, changes)?
+        };
+        let mut messages = record::webhooks(conn, directory, &hooks, &subjects, changes)?;
         if self.targets.purge.is_some() {
             messages.extend(record::purge(conn, directory, changes)?);
         }
-        if self.targets.indexnow.is_some() || self.targets.baidu_push_url.is_some() {
+        if engines {
             messages.extend(record::search_engines(
                 conn,
                 directory,
                 &self.targets,
+                &subjects,
                 changes,
             )?);
         }

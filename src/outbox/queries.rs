@@ -63,18 +63,24 @@ pub struct Claimed {
     pub secret: Option<String>,
 }
 
-/// Claims up to `n` due messages for this process: the oldest pending one of each ordering key
-/// (so a key's messages go in order), not leased by another process, each leased for [`LEASE`]
-/// and its attempt counted.
+/// Claims up to `n` due messages for this process: the first written pending one of each
+/// ordering key (`seq`, taken in the writes' transactions: so a key's messages go in the order
+/// their writes committed, whichever process or clock wrote them), not leased by another
+/// process, each leased for [`LEASE`] and its attempt counted.
+///
+/// The due index is read in order and stops after `n`; the head of each candidate's key is a
+/// correlated `min(seq)` (a probe of `outbox_order` per candidate, which no plan turns into a
+/// join): with thousands pending a claim stays under a millisecond, where an anti-join the
+/// planner misjudged from stale statistics compared every pending pair (8.5 s at 3 000).
 pub fn claim(conn: &mut PgConnection, n: i64) -> QueryResult<Vec<Claimed>> {
     diesel::sql_query(
         "WITH due AS ( \
            SELECT o.id FROM outbox o \
            WHERE o.state = 'pending' AND o.next_attempt_at <= now() \
              AND (o.lease_until IS NULL OR o.lease_until < now()) \
-             AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ordering_key = o.ordering_key \
-                             AND e.state = 'pending' AND e.id < o.id) \
-           ORDER BY o.next_attempt_at, o.id LIMIT $1 \
+             AND o.seq = (SELECT min(e.seq) FROM outbox e \
+                          WHERE e.ordering_key = o.ordering_key AND e.state = 'pending') \
+           ORDER BY o.next_attempt_at, o.seq LIMIT $1 \
            FOR UPDATE OF o SKIP LOCKED), \
          leased AS ( \
            UPDATE outbox o SET lease_until = now() + make_interval(secs => $2), attempts = o.attempts + 1 \
@@ -142,7 +148,8 @@ pub fn finish(conn: &mut PgConnection, done: &[(Claimed, Outcome)]) -> QueryResu
             "UPDATE outbox o SET state = d.state, next_attempt_at = d.next, lease_until = NULL, \
              last_status = d.status, last_error = d.error, \
              delivered_at = CASE WHEN d.state = 'delivered' THEN now() ELSE o.delivered_at END \
-             FROM unnest($1, $2, $3, $4, $5) AS d(id, state, next, status, error) WHERE o.id = d.id",
+             FROM unnest($1, $2, $3, $4, $5) AS d(id, state, next, status, error) \
+             WHERE o.id = d.id AND o.id = ANY($1)",
         )
         .bind::<Array<SqlUuid>, _>(&ids)
         .bind::<Array<Text>, _>(&states)
@@ -194,15 +201,16 @@ pub fn deliveries(
     .load(conn)
 }
 
-/// Sends a webhook's delivery again now (one more attempt, whatever its state); `None` when
-/// the webhook has no such delivery.
+/// Sends a webhook's delivery again now (one more attempt, whatever its state; an attempt in
+/// flight keeps its lease, so no two run at once); `None` when the webhook has no such delivery.
 pub fn retry(
     conn: &mut PgConnection,
     webhook: Uuid,
     delivery: Uuid,
 ) -> QueryResult<Option<Delivery>> {
     diesel::sql_query(
-        "UPDATE outbox SET state = 'pending', next_attempt_at = now(), lease_until = NULL \
+        "UPDATE outbox SET state = 'pending', next_attempt_at = now(), \
+         lease_until = CASE WHEN lease_until > now() THEN lease_until END \
          WHERE id = $2 AND webhook_id = $1 \
          RETURNING id, event, state, attempts, last_status, last_error, next_attempt_at, delivered_at, created_at",
     )
@@ -210,6 +218,12 @@ pub fn retry(
     .bind::<SqlUuid, _>(delivery)
     .get_result(conn)
     .optional()
+}
+
+/// Vacuums the outbox (and refreshes its statistics): a finished message leaves a dead entry in
+/// the partial indexes of pending rows, which every claim reads until a vacuum removes it.
+pub fn vacuum(conn: &mut PgConnection) -> QueryResult<usize> {
+    diesel::sql_query("VACUUM (ANALYZE, SKIP_LOCKED) outbox").execute(conn)
 }
 
 /// How long sent and failed messages (and their attempts) are kept for the history.

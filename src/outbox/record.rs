@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::queries::NewMessage;
-use crate::articles::read::related;
-use crate::cache::{Changes, Event};
+use crate::articles::read::related_with;
+use crate::cache::{Announced, Changes, Event};
 use crate::correspondents::views::CorrespondentView;
 use crate::directory::Directory;
 use crate::error::AppError;
@@ -17,6 +17,7 @@ use crate::ident::IdOrSlug;
 use crate::sections::views::SectionView;
 use crate::tags::views::TagView;
 use crate::webhooks;
+use crate::webhooks::model::Webhook;
 use crate::{articles, correspondents, sections, tags};
 
 /// What an event is about: the key its messages are ordered by, and its id.
@@ -34,16 +35,22 @@ fn subject(e: &Event) -> (&'static str, Uuid) {
 
 /// The `data` of an event: the article's list item, the resource's public view, or for a
 /// deleted resource `{id, deleted: true}`.
-fn data(conn: &mut PgConnection, dir: &Directory, e: &Event) -> Result<Value, AppError> {
+fn data(
+    conn: &mut PgConnection,
+    dir: &Directory,
+    subjects: &Subjects,
+    e: &Event,
+) -> Result<Value, AppError> {
     let gone = |id: Uuid| json!({"id": id, "deleted": true});
     Ok(match *e {
         Event::ArticlePublished(id)
         | Event::ArticleUpdated(id)
         | Event::ArticleUnpublished(id)
-        | Event::ArticleScheduled(id) => match articles::queries::find(conn, &IdOrSlug::Id(id))? {
+        | Event::ArticleScheduled(id) => match subjects.article(id) {
             Some(a) => {
-                let row = a.summary_row();
-                let rel = related(conn, dir, std::slice::from_ref(&row))?;
+                let row = a.article.summary_row();
+                let (bylines, tags) = (a.bylines.clone(), a.tags.clone());
+                let rel = related_with(conn, dir, std::slice::from_ref(&row), bylines, tags)?;
                 serde_json::to_value(rel.item(&row))?
             }
             None => gone(id),
@@ -75,20 +82,73 @@ fn data(conn: &mut PgConnection, dir: &Directory, e: &Event) -> Result<Value, Ap
     })
 }
 
-/// The deliveries of `changes`' events to the webhooks that want them.
+/// The articles a write's events are about, as they stand at its commit: as the write left
+/// them when it kept them ([`Changes::written`]), else read here (with their bylines and tags,
+/// in two queries) — for the webhooks' payloads and the search engines' page URLs alike.
+#[derive(Debug, Default)]
+pub struct Subjects {
+    articles: Vec<Announced>,
+}
+
+impl Subjects {
+    pub fn of(
+        conn: &mut PgConnection,
+        dir: &Directory,
+        changes: &Changes,
+    ) -> Result<Subjects, AppError> {
+        let mut articles = changes.articles.clone();
+        let missing: Vec<Uuid> = changes
+            .events
+            .iter()
+            .filter_map(Event::article)
+            .filter(|id| !articles.iter().any(|a| a.article.id == *id))
+            .collect();
+        if !missing.is_empty() {
+            let found = articles::queries::find_many(conn, &missing)?;
+            let ids: Vec<Uuid> = found.iter().map(|a| a.id).collect();
+            let (bylines, tags) = articles::queries::bylines_and_tags(conn, &dir.names, &ids)?;
+            for article in found {
+                let id = article.id;
+                articles.push(Announced {
+                    article,
+                    bylines: bylines
+                        .iter()
+                        .filter(|b| b.article_id == id)
+                        .cloned()
+                        .collect(),
+                    tags: tags
+                        .iter()
+                        .filter(|t| t.article_id == id)
+                        .cloned()
+                        .collect(),
+                });
+            }
+        }
+        Ok(Subjects { articles })
+    }
+
+    fn article(&self, id: Uuid) -> Option<&Announced> {
+        self.articles.iter().find(|a| a.article.id == id)
+    }
+}
+
+/// The active webhooks a write with `changes` may deliver to (none without events).
+pub fn hooks(conn: &mut PgConnection, changes: &Changes) -> Result<Vec<Webhook>, AppError> {
+    if changes.events.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(webhooks::queries::active(conn)?)
+}
+
+/// The deliveries of `changes`' events to the webhooks of `hooks` that want them.
 pub fn webhooks(
     conn: &mut PgConnection,
     dir: &Directory,
+    hooks: &[Webhook],
+    subjects: &Subjects,
     changes: &Changes,
 ) -> Result<Vec<NewMessage>, AppError> {
     let mut out = Vec::new();
-    if changes.events.is_empty() {
-        return Ok(out);
-    }
-    let hooks = webhooks::queries::active(conn)?;
-    if hooks.is_empty() {
-        return Ok(out);
-    }
     let timestamp = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
     for event in &changes.events {
         let name = event.name();
@@ -96,7 +156,7 @@ pub fn webhooks(
         if wanting.is_empty() {
             continue;
         }
-        let body = json!({"type": name, "timestamp": timestamp, "data": data(conn, dir, event)?});
+        let body = json!({"type": name, "timestamp": timestamp, "data": data(conn, dir, subjects, event)?});
         let (kind, id) = subject(event);
         for hook in wanting {
             out.push(NewMessage {
@@ -166,6 +226,7 @@ pub fn search_engines(
     conn: &mut PgConnection,
     dir: &Directory,
     targets: &super::Targets,
+    subjects: &Subjects,
     changes: &Changes,
 ) -> Result<Vec<NewMessage>, AppError> {
     let mut urls = Vec::new();
@@ -176,7 +237,7 @@ pub fn search_engines(
         else {
             continue;
         };
-        let Some(a) = articles::queries::find(conn, &IdOrSlug::Id(id))? else {
+        let Some(Announced { article: a, .. }) = subjects.article(id) else {
             continue;
         };
         let tree = dir.sections.tree_with(conn, a.section_id)?;

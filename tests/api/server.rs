@@ -114,16 +114,19 @@ impl Server {
 
     /// A server on the (test) database at `url`, signing tokens as the tests do.
     pub fn on_database(url: &str) -> Server {
+        Self::on_database_with(url, &[])
+    }
+
+    /// Like [`Server::on_database`], with the extra environment `vars`.
+    pub fn on_database_with(url: &str, vars: &[(&str, &str)]) -> Server {
         let secret = String::from_utf8(crate::helpers::JWT_SECRET.to_vec()).unwrap();
-        Self::start_with(
-            &std::env::temp_dir(),
-            "warn",
-            &[
-                ("DATABASE_URL", url),
-                ("NEWSDESK_JWT_SECRET", &secret),
-                ("NEWSDESK_DB_POOL_SIZE", "3"),
-            ],
-        )
+        let mut all = vec![
+            ("DATABASE_URL", url),
+            ("NEWSDESK_JWT_SECRET", secret.as_str()),
+            ("NEWSDESK_DB_POOL_SIZE", "3"),
+        ];
+        all.extend_from_slice(vars);
+        Self::start_with(&std::env::temp_dir(), "warn", &all)
     }
 
     /// The demo admin's password, printed once on the first start.

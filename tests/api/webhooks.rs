@@ -34,15 +34,21 @@ fn hook(app: &TestApp, admin: &str, url: &str, events: Value) -> Value {
         .json()
 }
 
+/// A receiver on loopback and a webhook (of `events`) to its `path`, created by `n`'s admin.
+fn listening(n: &Newsroom, path: &str, events: Value) -> (Receiver, Value) {
+    let receiver = Receiver::start(&[]);
+    let url = format!("{}{path}", receiver.url);
+    let created = hook(&n.app, &n.admin, &url, events);
+    (receiver, created)
+}
+
 #[test]
 fn publications_are_delivered_signed_and_in_order() {
     let n = Newsroom::new();
     let (app, admin) = (&n.app, n.admin.as_str());
-    let receiver = Receiver::start(&[]);
-    let created = hook(
-        app,
-        admin,
-        &format!("{}/hooks/newsdesk", receiver.url),
+    let (receiver, created) = listening(
+        &n,
+        "/hooks/newsdesk",
         json!(["article.published", "article.updated", "tag.changed"]),
     );
     let secret = created["secret"].as_str().unwrap().to_owned();
@@ -398,6 +404,116 @@ fn deliveries_pending_at_a_crash_are_sent_after_the_restart() {
     );
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn several_processes_send_each_delivery_once_and_in_order() {
+    use crate::server::Server;
+    use diesel::prelude::*;
+    let n = Newsroom::new();
+    let (app, admin) = (&n.app, n.admin.as_str());
+    let (receiver, created) =
+        listening(&n, "/hook", json!(["article.published", "article.updated"]));
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    // Two more real processes on the same database: three dispatchers claim from one outbox.
+    let vars = [
+        ("NEWSDESK_WEBHOOK_ALLOW_PRIVATE", "1"),
+        ("NEWSDESK_WRITE_LIMIT", "0"),
+    ];
+    let servers = [
+        Server::on_database_with(app.database_url(), &vars),
+        Server::on_database_with(app.database_url(), &vars),
+    ];
+    let bases = [servers[0].base.clone(), servers[1].base.clone()];
+    let call = |base: &str, method: &str, path: &str, body: &Value| -> Value {
+        let r = ureq::request(method, &format!("{base}{path}"))
+            .set("Authorization", &format!("Bearer {admin}"))
+            .set("Content-Type", "application/json")
+            .send_string(&body.to_string())
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        serde_json::from_str(&r.into_string().unwrap()).unwrap()
+    };
+    // Two writers at once; each article is published through one process and corrected at
+    // once through the other, so both its deliveries are often due together.
+    const EACH: usize = 12;
+    let articles: Vec<String> = std::thread::scope(|s| {
+        let writers: Vec<_> = (0..2)
+            .map(|w| {
+                let (bases, call, n) = (&bases, &call, &n);
+                s.spawn(move || {
+                    (0..EACH)
+                        .map(|i| {
+                            let (one, other) = (&bases[(w + i) % 2], &bases[(w + i + 1) % 2]);
+                            let a = call(
+                                one,
+                                "POST",
+                                "/api/v1/articles",
+                                &n.article(&format!("多进程投递{w}-{i}")),
+                            );
+                            let id = a["id"].as_str().unwrap().to_owned();
+                            let path = format!("/api/v1/articles/{id}/transition");
+                            call(one, "POST", &path, &json!({"to": "in_review"}));
+                            let p = call(one, "POST", &path, &json!({"to": "published"}));
+                            call(
+                                other,
+                                "PATCH",
+                                &format!("/api/v1/articles/{id}"),
+                                &json!({"title": format!("多进程投递{w}-{i}（更正）"), "version": p["version"]}),
+                            );
+                            id
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        writers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    let expected = 2 * articles.len();
+    receiver.wait_for(expected, 30);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let got = receiver.received();
+    assert_eq!(got.len(), expected, "no delivery twice, none lost");
+    let mut ids: Vec<&str> = got
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), expected);
+    for article in &articles {
+        let events: Vec<String> = got
+            .iter()
+            .map(|r| {
+                verify(&secret, r);
+                r.json()
+            })
+            .filter(|b| b["data"]["id"] == article.as_str())
+            .map(|b| b["type"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            events,
+            ["article.published", "article.updated"],
+            "in order per article"
+        );
+    }
+    // Each message was attempted once: no two processes made the same attempt.
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let attempts: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM outbox_attempts a JOIN outbox o ON o.id = a.outbox_id WHERE o.kind = 'webhook'",
+    )
+    .get_result(&mut app.conn())
+    .unwrap();
+    assert_eq!(attempts.n, expected as i64);
+    for s in servers {
+        s.stop();
+    }
 }
 
 #[test]

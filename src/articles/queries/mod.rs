@@ -29,6 +29,14 @@ pub fn find(conn: &mut PgConnection, key: &IdOrSlug) -> QueryResult<Option<Artic
     q.first(conn).optional()
 }
 
+/// The articles `ids` (those that exist), in no particular order.
+pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Article>> {
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .select(Article::as_select())
+        .load(conn)
+}
+
 /// The article row locked for an update (`SELECT … FOR UPDATE`).
 pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Article>> {
     articles::table

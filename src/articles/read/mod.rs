@@ -40,6 +40,19 @@ pub fn related(
     rows: &[ArticleSummary],
 ) -> Result<Related, AppError> {
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
+    let (bylines, tags) = queries::bylines_and_tags(conn, &dir.names, &ids)?;
+    related_with(conn, dir, rows, bylines, tags)
+}
+
+/// Like [`related`], with the bylines and tags already at hand (a write loaded them): no query
+/// but the responsible editors'.
+pub fn related_with(
+    conn: &mut PgConnection,
+    dir: &Directory,
+    rows: &[ArticleSummary],
+    bylines: Vec<BylineEntry>,
+    tags: Vec<TagEntry>,
+) -> Result<Related, AppError> {
     let mut section_ids: Vec<Uuid> = rows.iter().map(|a| a.section_id).collect();
     section_ids.sort_unstable();
     section_ids.dedup();
@@ -52,7 +65,6 @@ pub fn related(
         .filter_map(|id| tree.get(*id))
         .map(SectionRef::from)
         .collect();
-    let (bylines, tags) = queries::bylines_and_tags(conn, &dir.names, &ids)?;
     let editors = editors::queries::names(conn, &editor_ids)?;
     Ok(Related::new(sections, bylines, tags, editors))
 }

@@ -55,7 +55,8 @@ impl Written {
         self.tags.iter().map(|t| t.id).collect()
     }
 
-    /// Adds what the public sees of the article now to `changes` (and keeps the neighbours).
+    /// Adds what the public sees of the article now to `changes` (and keeps the neighbours),
+    /// and the article as written for the outbox when the write announces it.
     fn publicly(
         mut self,
         conn: &mut PgConnection,
@@ -64,6 +65,7 @@ impl Written {
     ) -> QueryResult<Written> {
         let (people, tags) = (self.people(), self.tag_ids());
         self.neighbours = changes.article(conn, tree, &self.article, &people, &tags)?;
+        changes.written(&self.article, &self.bylines, &self.tags);
         Ok(self)
     }
 }
