@@ -60,16 +60,25 @@ impl Event {
             Event::CorrespondentChanged { .. } => "correspondent.changed",
         }
     }
-}
 
-impl Event {
-    /// The article the event is about, if it is about one.
-    pub fn article(&self) -> Option<Uuid> {
+    /// What the event is about: the kind of resource (`article`, `section`, `tag`,
+    /// `correspondent`) and its id.
+    pub fn subject(&self) -> (&'static str, Uuid) {
         match *self {
             Event::ArticlePublished(id)
             | Event::ArticleUpdated(id)
             | Event::ArticleUnpublished(id)
-            | Event::ArticleScheduled(id) => Some(id),
+            | Event::ArticleScheduled(id) => ("article", id),
+            Event::SectionChanged { id, .. } => ("section", id),
+            Event::TagChanged { id, .. } => ("tag", id),
+            Event::CorrespondentChanged { id, .. } => ("correspondent", id),
+        }
+    }
+
+    /// The article the event is about, if it is about one.
+    pub fn article(&self) -> Option<Uuid> {
+        match self.subject() {
+            ("article", id) => Some(id),
             _ => None,
         }
     }

@@ -130,6 +130,8 @@ pub fn finish(conn: &mut PgConnection, done: &[(Claimed, Outcome)]) -> QueryResu
     let statuses: Vec<Option<i32>> = done.iter().map(|(_, o)| o.status).collect();
     let errors: Vec<Option<&str>> = done.iter().map(|(_, o)| o.error.as_deref()).collect();
     let durations: Vec<i32> = done.iter().map(|(_, o)| o.duration_ms).collect();
+    // `o.id = ANY($1)` beside the join gives the planner the primary key to look rows up by,
+    // whatever it guesses of the unnest's size (else a hash join may read the whole table).
     let (states, next): (Vec<&str>, Vec<Option<DateTime<Utc>>>) =
         done.iter().map(|(m, o)| next_state(m, o)).unzip();
     conn.transaction(|c| {

@@ -20,19 +20,6 @@ use crate::webhooks;
 use crate::webhooks::model::Webhook;
 use crate::{articles, correspondents, sections, tags};
 
-/// What an event is about: the key its messages are ordered by, and its id.
-fn subject(e: &Event) -> (&'static str, Uuid) {
-    match *e {
-        Event::ArticlePublished(id)
-        | Event::ArticleUpdated(id)
-        | Event::ArticleUnpublished(id)
-        | Event::ArticleScheduled(id) => ("article", id),
-        Event::SectionChanged { id, .. } => ("section", id),
-        Event::TagChanged { id, .. } => ("tag", id),
-        Event::CorrespondentChanged { id, .. } => ("correspondent", id),
-    }
-}
-
 /// The `data` of an event: the article's list item, the resource's public view, or for a
 /// deleted resource `{id, deleted: true}`.
 fn data(
@@ -157,7 +144,7 @@ pub fn webhooks(
             continue;
         }
         let body = json!({"type": name, "timestamp": timestamp, "data": data(conn, dir, subjects, event)?});
-        let (kind, id) = subject(event);
+        let (kind, id) = event.subject();
         for hook in wanting {
             out.push(NewMessage {
                 id: Uuid::now_v7(),

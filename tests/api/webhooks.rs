@@ -483,13 +483,13 @@ fn several_processes_send_each_delivery_once_and_in_order() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), expected);
+    for r in &got {
+        verify(&secret, r);
+    }
+    let bodies: Vec<Value> = got.iter().map(|r| r.json()).collect();
     for article in &articles {
-        let events: Vec<String> = got
+        let events: Vec<String> = bodies
             .iter()
-            .map(|r| {
-                verify(&secret, r);
-                r.json()
-            })
             .filter(|b| b["data"]["id"] == article.as_str())
             .map(|b| b["type"].as_str().unwrap().to_owned())
             .collect();
