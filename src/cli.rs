@@ -141,7 +141,7 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
         }
         (Command::Serve, Ok(secret)) => {
             let jwt = JwtKeys::new(&secret);
-            let state = AppState::new(database.pool.clone(), config.clone(), jwt.clone());
+            let state = AppState::new(database.pool.clone(), config.clone(), jwt.clone())?;
             if database.embedded.is_some() {
                 crate::demo::seed_if_empty(&state)
                     .await
@@ -150,7 +150,7 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
             startup::serve(config, database.url.clone(), database.pool.clone(), jwt).await
         }
         (Command::SeedDemo { articles, seed, .. }, Ok(secret)) => {
-            let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
+            let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret))?;
             let report = crate::demo::seed(&state)
                 .await
                 .map_err(StartError::app("loading the demo content"))?;
@@ -171,7 +171,7 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
             }
         }
         (Command::CreateEditor { email, name, role }, Ok(secret)) => {
-            let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret));
+            let state = AppState::new(database.pool.clone(), config, JwtKeys::new(&secret))?;
             create_editor(&state, email, name, &role).await
         }
         (Command::Import { dir }, Ok(_)) => import(&database, dir).await,

@@ -56,6 +56,60 @@ pub struct IndexNow {
     pub url: String,
 }
 
+/// Where uploaded images are kept (`NEWSDESK_MEDIA_STORE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MediaStoreSpec {
+    /// `file:` (the default: `<data dir>/media`) or `file:/some/dir`.
+    File(PathBuf),
+    /// `s3://bucket/prefix`: any S3-compatible store, credentials and endpoint from the usual
+    /// `AWS_*` variables (`AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_REGION`).
+    S3 { bucket: String, prefix: String },
+}
+
+impl MediaStoreSpec {
+    /// Parses `NEWSDESK_MEDIA_STORE` (`None`: the data dir's `media/`).
+    pub fn parse(raw: Option<&str>, data_dir: &Path) -> Result<MediaStoreSpec, ConfigError> {
+        let raw = raw.map(str::trim).unwrap_or("file:");
+        if let Some(path) = raw.strip_prefix("file:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            return Ok(MediaStoreSpec::File(if path.is_empty() {
+                data_dir.join("media")
+            } else {
+                PathBuf::from(path)
+            }));
+        }
+        if let Some(rest) = raw.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let valid = !bucket.is_empty()
+                && bucket
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+            if valid && !prefix.contains(char::is_whitespace) {
+                return Ok(MediaStoreSpec::S3 {
+                    bucket: bucket.to_owned(),
+                    prefix: prefix.trim_matches('/').to_owned(),
+                });
+            }
+        }
+        Err(ConfigError(format!(
+            "NEWSDESK_MEDIA_STORE must be file:, file:/a/dir or s3://bucket/prefix (got {raw:?})"
+        )))
+    }
+}
+
+/// Photos (API.md §11): `NEWSDESK_MEDIA_STORE`, `NEWSDESK_MEDIA_MAX_BYTES`,
+/// `NEWSDESK_MEDIA_UPLOADS`.
+#[derive(Clone, Debug)]
+pub struct MediaConfig {
+    pub store: MediaStoreSpec,
+    /// The largest upload accepted (default 20 MiB); larger → 413.
+    pub max_bytes: usize,
+    /// Uploads read, decoded and resized at once (default 2); the others wait their turn
+    /// before their bodies are read.
+    pub uploads: usize,
+}
+
 /// Everything the server needs to know, from `DATABASE_URL` and the `NEWSDESK_*` variables.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -100,6 +154,8 @@ pub struct Config {
     /// The publication: `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`, `NEWSDESK_ARTICLE_URL`,
     /// `NEWSDESK_TIMEZONE` (API.md §4).
     pub site: Arc<Site>,
+    /// Photos: where they are stored and how much an upload may take.
+    pub media: MediaConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,12 +245,14 @@ impl Config {
             Some(s) => Some(validate_secret(s.into_bytes())?),
         };
         let site = Arc::new(site(&public_url)?);
+        let data_dir = PathBuf::from(var("NEWSDESK_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let media = media(&data_dir)?;
         Ok(Config {
             database_url: var("DATABASE_URL"),
             bind,
             jwt_secret,
             public_url,
-            data_dir: PathBuf::from(var("NEWSDESK_DATA_DIR").unwrap_or_else(|| "./data".into())),
+            data_dir,
             pool_size,
             shutdown_grace_secs,
             cors_origins,
@@ -215,6 +273,7 @@ impl Config {
                 Some("1" | "true" | "on")
             ),
             site,
+            media,
         })
     }
 
@@ -265,6 +324,35 @@ fn purge_target() -> Result<Option<PurgeTarget>, ConfigError> {
         ));
     }
     Ok(Some(PurgeTarget { url, style, token }))
+}
+
+/// `NEWSDESK_MEDIA_STORE`, `NEWSDESK_MEDIA_MAX_BYTES` (1 KiB – 200 MiB, default 20 MiB) and
+/// `NEWSDESK_MEDIA_UPLOADS` (1–64, default 2).
+fn media(data_dir: &Path) -> Result<MediaConfig, ConfigError> {
+    let store = MediaStoreSpec::parse(var("NEWSDESK_MEDIA_STORE").as_deref(), data_dir)?;
+    let max_bytes = match var("NEWSDESK_MEDIA_MAX_BYTES") {
+        None => 20 * 1024 * 1024,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1024..=200 * 1024 * 1024).contains(n))
+            .ok_or_else(|| {
+                ConfigError("NEWSDESK_MEDIA_MAX_BYTES must be 1024..=209715200 bytes".into())
+            })?,
+    };
+    let uploads = match var("NEWSDESK_MEDIA_UPLOADS") {
+        None => 2,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=64).contains(n))
+            .ok_or_else(|| ConfigError("NEWSDESK_MEDIA_UPLOADS must be 1..=64".into()))?,
+    };
+    Ok(MediaConfig {
+        store,
+        max_bytes,
+        uploads,
+    })
 }
 
 /// The publication around `public_url`, from `NEWSDESK_SITE_NAME`, `NEWSDESK_SITE_URL`,
@@ -365,6 +453,34 @@ fn load_or_create_secret(path: &Path) -> Result<Secret, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_stores_are_parsed() {
+        let data = Path::new("/srv/data");
+        let parse = |raw| MediaStoreSpec::parse(raw, data);
+        assert_eq!(
+            parse(None).unwrap(),
+            MediaStoreSpec::File(data.join("media"))
+        );
+        assert_eq!(
+            parse(Some("file:")).unwrap(),
+            MediaStoreSpec::File(data.join("media"))
+        );
+        assert_eq!(
+            parse(Some("file:/var/media")).unwrap(),
+            MediaStoreSpec::File("/var/media".into())
+        );
+        assert_eq!(
+            parse(Some("s3://photos/xianning/")).unwrap(),
+            MediaStoreSpec::S3 {
+                bucket: "photos".into(),
+                prefix: "xianning".into()
+            }
+        );
+        for bad in ["s3://", "s3://Bad_Bucket/x", "gs://b/p", "/var/media"] {
+            assert!(parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn cors_origins_are_validated() {

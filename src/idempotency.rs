@@ -125,8 +125,9 @@ pub async fn idempotent(
         .map(|v| v.to_str().map(str::to_owned));
     let pool = req.app_data::<web::Data<DbPool>>().cloned();
     let jwt = req.app_data::<web::Data<JwtKeys>>().cloned();
-    let (Some(key), Some(pool), Some(jwt), true) = (key, pool, jwt, req.method() == Method::POST)
-    else {
+    // An upload is idempotent by its content (the same bytes are the same image).
+    let replayable = req.method() == Method::POST && !crate::request_body::is_upload(req.request());
+    let (Some(key), Some(pool), Some(jwt), true) = (key, pool, jwt, replayable) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let Some(key) = key.ok().filter(|k| valid_key(k)) else {

@@ -38,6 +38,7 @@ pub mod idempotency;
 pub mod ident;
 pub mod import;
 pub mod lane;
+pub mod media;
 pub mod openapi;
 pub mod operating;
 pub mod outbox;

@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    articles, audit, auth, bylines, correspondents, editors, error, feeds, operating, pagination,
-    sections, tags, tokens, webhooks,
+    articles, audit, auth, bylines, correspondents, editors, error, feeds, media, operating,
+    pagination, sections, tags, tokens, webhooks,
 };
 
 /// The API prefix of every resource path (the probes are at the root).
@@ -61,6 +61,8 @@ impl Modify for BearerAuth {
         webhooks::handlers::update_webhook, webhooks::handlers::delete_webhook,
         webhooks::handlers::list_deliveries, webhooks::handlers::retry_delivery,
         tokens::handlers::create_token, tokens::handlers::list_tokens, tokens::handlers::delete_token,
+        media::handlers::upload_media, media::handlers::list_media, media::handlers::get_media,
+        media::handlers::get_media_variant, media::handlers::update_media, media::handlers::delete_media,
         feeds::handlers::site_feed, feeds::handlers::section_feed, feeds::handlers::tag_feed,
         feeds::handlers::correspondent_feed, feeds::handlers::get_article_ninjs, feeds::handlers::news_sitemap,
     ),
@@ -76,6 +78,7 @@ impl Modify for BearerAuth {
         (name = "audit", description = "Who did what (admins)"),
         (name = "tokens", description = "Integration tokens (`ndt_…`, admins): scripts and apps write without a person's password"),
         (name = "webhooks", description = "Where committed changes are announced (admins): Standard Webhooks, retried, with their delivery history"),
+        (name = "media", description = "Photos: uploads without their metadata, variants 320/640/1280 px, the library (staff)"),
         (name = "feeds", description = "RSS, Atom, JSON Feed, ninjs and the news sitemap, for aggregators"),
         (name = "operating", description = "Probes and metrics, at the root"),
     )
@@ -111,8 +114,11 @@ fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
         ))
         .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
         .build();
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
         let is_post = item.post.is_some();
+        // An upload's body is an image of up to NEWSDESK_MEDIA_MAX_BYTES, and the same bytes are
+        // the same image: it documents its own 413 and 415, and takes no Idempotency-Key.
+        let upload = path == "/media";
         let ops = [
             &mut item.get,
             &mut item.post,
@@ -154,7 +160,7 @@ fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
                     problem("Over the client's write limit; see Retry-After and RateLimit-*").into()
                 });
         }
-        if let (true, Some(op)) = (is_post, item.post.as_mut()) {
+        if let (true, false, Some(op)) = (is_post, upload, item.post.as_mut()) {
             let authenticated =
                 serde_json::to_string(&op.security).is_ok_and(|s| s.contains("bearer"));
             if authenticated {

@@ -59,25 +59,37 @@ fn has_body(req: &ServiceRequest) -> bool {
         || declared_length(req.request()).is_some_and(|n| n > 0)
 }
 
+/// Whether `req` uploads an image (`POST /api/v1/media`): its body may be larger than 2 MiB,
+/// its deadline starts when its turn comes ([`with_deadline`]), and it is idempotent by content.
+pub fn is_upload(req: &HttpRequest) -> bool {
+    req.method() == actix_web::http::Method::POST && req.path() == "/api/v1/media"
+}
+
+/// `payload`, cut off with a timeout error `timeout` from now.
+pub fn with_deadline(payload: Payload, timeout: Duration) -> Payload {
+    let stream = Deadline {
+        inner: payload,
+        sleep: Box::pin(tokio::time::sleep(timeout)),
+        expired: false,
+    };
+    Payload::Stream {
+        payload: Box::pin(stream),
+    }
+}
+
 /// Gives every request body a deadline ([`BodyTimeout`]); whoever reads it past then reads a
-/// timeout, answered 408. Requests without a body (most reads) get no timer.
+/// timeout, answered 408. Requests without a body (most reads) get no timer; uploads get theirs
+/// when their turn comes.
 pub async fn deadline(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let timeout = has_body(&req)
+    let timeout = (has_body(&req) && !is_upload(req.request()))
         .then(|| req.app_data::<web::Data<BodyTimeout>>().map(|t| t.0))
         .flatten();
     if let Some(timeout) = timeout {
         let inner = req.take_payload();
-        let stream = Deadline {
-            inner,
-            sleep: Box::pin(tokio::time::sleep(timeout)),
-            expired: false,
-        };
-        req.set_payload(Payload::Stream {
-            payload: Box::pin(stream),
-        });
+        req.set_payload(with_deadline(inner, timeout));
     }
     next.call(req).await
 }
@@ -88,7 +100,7 @@ pub fn read_error(e: &PayloadError) -> AppError {
         PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
             AppError::RequestTimeout
         }
-        PayloadError::Overflow => AppError::PayloadTooLarge,
+        PayloadError::Overflow => AppError::PayloadTooLarge { limit: MAX_BODY },
         other => AppError::bad_request(
             "malformed_request",
             format!("cannot read the body: {other}"),
@@ -97,15 +109,24 @@ pub fn read_error(e: &PayloadError) -> AppError {
 }
 
 /// The whole body, at most [`MAX_BODY`] bytes.
-pub async fn read(mut payload: Payload, declared: Option<usize>) -> Result<Bytes, AppError> {
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(AppError::PayloadTooLarge);
+pub async fn read(payload: Payload, declared: Option<usize>) -> Result<Bytes, AppError> {
+    read_at_most(payload, declared, MAX_BODY).await
+}
+
+/// The whole body, at most `limit` bytes (413 beyond, before reading when it says so).
+pub async fn read_at_most(
+    mut payload: Payload,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<Bytes, AppError> {
+    if declared.is_some_and(|n| n > limit) {
+        return Err(AppError::PayloadTooLarge { limit });
     }
-    let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(MAX_BODY));
+    let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| read_error(&e))?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(AppError::PayloadTooLarge);
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
     }

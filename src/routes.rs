@@ -10,8 +10,8 @@ use actix_web::{web, HttpRequest};
 use crate::error::{AppError, FieldError};
 use crate::openapi::{self, API_PREFIX};
 use crate::{
-    articles, audit, auth, bylines, correspondents, docs, editors, feeds, operating, sections,
-    tags, tokens, webhooks,
+    articles, audit, auth, bylines, correspondents, docs, editors, feeds, media, operating,
+    sections, tags, tokens, webhooks,
 };
 
 fn serde_problem(msg: String, what: &str) -> AppError {
@@ -172,7 +172,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(webhooks::handlers::retry_delivery)
                 .service(tokens::handlers::create_token)
                 .service(tokens::handlers::list_tokens)
-                .service(tokens::handlers::delete_token),
+                .service(tokens::handlers::delete_token)
+                .service(media::handlers::upload_media)
+                .service(media::handlers::list_media)
+                .service(media::handlers::get_media_variant)
+                .service(media::handlers::get_media)
+                .service(media::handlers::update_media)
+                .service(media::handlers::delete_media),
         )
         .default_service(web::to(fallback));
 }

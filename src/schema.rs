@@ -16,6 +16,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    article_media (article_id, media_id) {
+        article_id -> Uuid,
+        media_id -> Uuid,
+    }
+}
+
+diesel::table! {
     article_revisions (article_id, number) {
         article_id -> Uuid,
         number -> Int4,
@@ -73,6 +80,7 @@ diesel::table! {
         char_count -> Int4,
         search -> Tsvector,
         search_title -> Tsvector,
+        cover_media_id -> Nullable<Uuid>,
     }
 }
 
@@ -147,6 +155,25 @@ diesel::table! {
         expires_at -> Nullable<Timestamptz>,
         last_used_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    media (id) {
+        id -> Uuid,
+        sha256 -> Text,
+        source_sha256 -> Text,
+        mime -> Text,
+        width -> Int4,
+        height -> Int4,
+        bytes -> Int8,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        alt -> Nullable<Text>,
+        variants -> Jsonb,
+        uploaded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -232,21 +259,26 @@ diesel::table! {
 
 diesel::joinable!(article_bylines -> articles (article_id));
 diesel::joinable!(article_bylines -> correspondents (correspondent_id));
+diesel::joinable!(article_media -> articles (article_id));
+diesel::joinable!(article_media -> media (media_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> editors (editor_id));
 diesel::joinable!(article_slug_redirects -> articles (article_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(articles -> media (cover_media_id));
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(audit_log -> articles (article_id));
 diesel::joinable!(audit_log -> editors (editor_id));
 diesel::joinable!(correspondents -> editors (editor_id));
+diesel::joinable!(media -> editors (uploaded_by));
 diesel::joinable!(outbox -> webhooks (webhook_id));
 diesel::joinable!(outbox_attempts -> outbox (outbox_id));
 diesel::joinable!(refresh_tokens -> editors (editor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     article_bylines,
+    article_media,
     article_revisions,
     article_slug_redirects,
     article_tags,
@@ -256,6 +288,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     editors,
     idempotency_keys,
     integration_tokens,
+    media,
     outbox,
     outbox_attempts,
     refresh_tokens,

@@ -120,6 +120,8 @@ pub enum StartError {
     Import(#[from] ImportError),
     #[error("backup")]
     Backup(#[from] BackupError),
+    #[error(transparent)]
+    MediaStore(#[from] crate::media::store::OpenError),
     #[error("{0}")]
     Usage(String),
     #[error("input/output")]
@@ -203,7 +205,8 @@ pub async fn serve(
     let config_grace = config.shutdown_grace_secs;
     let targets = crate::outbox::Targets::of(&config);
     let outbox = Arc::new(Outbox::new(targets.clone()));
-    let state = web::Data::new(AppState::new(pool.clone(), config, jwt).announcing(outbox.clone()));
+    let state =
+        web::Data::new(AppState::new(pool.clone(), config, jwt)?.announcing(outbox.clone()));
     cache::listener::spawn(database_url, &state.cache, &state.directory);
     let dispatcher = actix_web::rt::spawn(crate::outbox::dispatch::run(
         pool.clone(),

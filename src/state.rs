@@ -18,6 +18,8 @@ use crate::directory::Directory;
 use crate::error::AppError;
 use crate::feeds::cache::FeedCache;
 use crate::lane::Lane;
+use crate::media::gate::Gate;
+use crate::media::store::{MediaStore, OpenError};
 use crate::rate_limit::RateLimiter;
 use crate::telemetry;
 
@@ -39,17 +41,25 @@ pub struct AppState {
     /// The bounded lane for anonymous searches and counts.
     pub lane: Lane,
     pub writer: Writer,
+    /// Where the media library's files are.
+    pub media: MediaStore,
+    /// The turns of uploads (how many are processed at once).
+    pub uploads: Gate,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, config: Config, jwt: JwtKeys) -> Self {
+    /// The state of a process; fails when the media store cannot be opened.
+    pub fn new(pool: DbPool, config: Config, jwt: JwtKeys) -> Result<Self, OpenError> {
         // Install the metrics recorder before the first request is counted.
         telemetry::metrics_handle();
+        let media = MediaStore::open(&config.media.store)?;
         let cache = Arc::new(ResponseCache::new(config.cache, cache::DEFAULT_BUDGET));
         let directory = Arc::new(Directory::default());
         let limiter = Arc::new(RateLimiter::new(config.write_limit, config.search_limit));
-        AppState {
+        Ok(AppState {
             writer: Writer::new(pool.clone(), cache.clone(), directory.clone()),
+            media,
+            uploads: Gate::new(config.media.uploads),
             cache,
             directory,
             limiter,
@@ -63,7 +73,7 @@ impl AppState {
                 std::time::Duration::from_millis(config.search_timeout_ms),
             ),
             config,
-        }
+        })
     }
 
     /// This state, its writes announcing with `announce` (the outbox).

@@ -165,6 +165,7 @@ mod tests {
             cover_url: None,
             cover_caption: None,
             cover_credit: None,
+            cover_media_id: None,
             status: status.as_str().into(),
             publish_at: None,
             published_at: None,

@@ -11,6 +11,7 @@ use super::workflow::Status;
 use crate::cache::Scope;
 use crate::editors::views::EditorRef;
 use crate::error::AppError;
+use crate::media::views::VariantView;
 use crate::sections::views::SectionRef;
 use crate::tags::views::TagRef;
 
@@ -25,33 +26,90 @@ pub struct BylineView {
     pub affiliation: Option<String>,
 }
 
-/// The cover image, as an article shows it (and its revisions keep it).
+/// The cover image as an article stores it (and its revisions keep it): an image elsewhere
+/// (`url`) or one of the media library (`media_id`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CoverImage {
-    /// Absolute http(s) URL.
-    pub url: String,
+    /// An image elsewhere: an absolute http(s) URL (`null` for one of the library).
+    pub url: Option<String>,
+    /// An image of the media library (`null` for one elsewhere).
+    #[serde(default)]
+    pub media_id: Option<Uuid>,
     pub caption: Option<String>,
     pub credit: Option<String>,
 }
 
-/// The cover image of a create or update body (`caption` and `credit` optional).
+/// The cover image as an article shows it: for one of the media library, its URL, size and
+/// variants, and its caption and credit unless the article gives its own.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct CoverImageView {
+    pub url: String,
+    /// The media library's image (`null`: an image elsewhere).
+    pub media_id: Option<Uuid>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    /// The library's alt text.
+    pub alt: Option<String>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    /// Narrowest first (empty for an image elsewhere).
+    pub variants: Vec<VariantView>,
+    /// Not shown: what feeds' enclosures declare.
+    #[serde(skip)]
+    pub mime: Option<String>,
+    #[serde(skip)]
+    pub bytes: Option<i64>,
+}
+
+/// The cover image of a create or update body: `url` (an image elsewhere) or `media_id` (one of
+/// the media library), not both; `caption` and `credit` optional (for a library image, its own
+/// are shown when these are absent).
 #[derive(Debug, Clone, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "CoverFields")]
 pub struct CoverImageInput {
     /// Absolute http(s) URL.
     #[schema(pattern = "^https?://", max_length = 2048)]
-    pub url: String,
+    pub url: Option<String>,
+    /// An image uploaded to `/media`.
+    pub media_id: Option<Uuid>,
     #[schema(max_length = 500)]
     pub caption: Option<String>,
     #[schema(max_length = 200)]
     pub credit: Option<String>,
 }
 
+/// [`CoverImageInput`] as sent, before the check that it names one image.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoverFields {
+    url: Option<String>,
+    media_id: Option<Uuid>,
+    caption: Option<String>,
+    credit: Option<String>,
+}
+
+impl TryFrom<CoverFields> for CoverImageInput {
+    type Error = &'static str;
+    fn try_from(f: CoverFields) -> Result<Self, Self::Error> {
+        match (&f.url, &f.media_id) {
+            (Some(_), Some(_)) => Err("give url or media_id, not both"),
+            (None, None) => Err("missing field `url` or `media_id`"),
+            _ => Ok(CoverImageInput {
+                url: f.url,
+                media_id: f.media_id,
+                caption: f.caption,
+                credit: f.credit,
+            }),
+        }
+    }
+}
+
 impl From<CoverImage> for CoverImageInput {
     fn from(c: CoverImage) -> Self {
         CoverImageInput {
             url: c.url,
+            media_id: c.media_id,
             caption: c.caption,
             credit: c.credit,
         }
@@ -113,7 +171,7 @@ pub struct ArticleListItem {
     pub byline: Vec<BylineView>,
     pub editor: Option<EditorRef>,
     pub source: Option<String>,
-    pub cover_image: Option<CoverImage>,
+    pub cover_image: Option<CoverImageView>,
     pub status: Status,
     pub publish_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,
@@ -143,7 +201,7 @@ pub struct ArticleView {
     pub byline: Vec<BylineView>,
     pub editor: Option<EditorRef>,
     pub source: Option<String>,
-    pub cover_image: Option<CoverImage>,
+    pub cover_image: Option<CoverImageView>,
     pub status: Status,
     pub publish_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,

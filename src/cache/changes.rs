@@ -203,6 +203,7 @@ impl Changes {
                 Scope::Section(id) => ('s', id),
                 Scope::Tag(id) => ('t', id),
                 Scope::Person(id) => ('p', id),
+                Scope::Media(id) => ('m', id),
                 Scope::Word(key) => {
                     out.push_str(&format!(" w:{key:x}"));
                     continue;
@@ -230,6 +231,7 @@ impl Changes {
                     "s" => Some(Scope::Section(id)),
                     "t" => Some(Scope::Tag(id)),
                     "p" => Some(Scope::Person(id)),
+                    "m" => Some(Scope::Media(id)),
                     _ => None,
                 }),
                 None => None,
@@ -259,6 +261,7 @@ mod tests {
         c.add(Scope::Section(Uuid::new_v4()));
         c.add(Scope::Tag(Uuid::new_v4()));
         c.add(Scope::Person(Uuid::new_v4()));
+        c.add(Scope::Media(Uuid::new_v4()));
         c.add(Scope::Word(word_key("嘉鱼")));
         c.add(Scope::All);
         assert_eq!(c.scopes.len(), 6);

@@ -53,6 +53,8 @@ pub enum Scope {
     Tag(Uuid),
     /// A correspondent's lists and feeds.
     Person(Uuid),
+    /// An image of the media library and its variants (immutable: only its deletion evicts).
+    Media(Uuid),
     /// Related stories found by a word of titles ([`crate::search::terms::word_key`]).
     Word(u64),
     /// Everything at once: sections, tags, correspondents and editors are embedded everywhere.

@@ -1,5 +1,5 @@
 //! Surrogate keys: `article-<id>`, `section-<slug>`, `tag-<slug>`, `correspondent-<slug>`,
-//! `site` (site-wide lists and feeds), `word-<hex>` (pages whose related stories a title word
+//! `site` (site-wide lists and feeds), `media-<id>` (an image and its variants), `word-<hex>` (pages whose related stories a title word
 //! chose), and `all` on every response (a change that shows everywhere purges it).
 
 use actix_web::body::MessageBody;
@@ -24,6 +24,7 @@ pub fn key(scope: &Scope, tree: Option<&SectionTree>, dir: &Directory) -> Option
         Scope::Section(id) => format!("section-{}", tree?.get(*id)?.slug),
         Scope::Tag(id) => format!("tag-{}", dir.names.known_tag_slug(*id)?),
         Scope::Person(id) => format!("correspondent-{}", dir.names.known_person_slug(*id)?),
+        Scope::Media(id) => format!("media-{id}"),
         Scope::Word(k) => format!("word-{k:x}"),
         Scope::Everything => ALL.to_owned(),
     })

@@ -19,7 +19,18 @@ impl From<DieselError> for AppError {
                     DatabaseErrorKind::ForeignKeyViolation
                         if info.message().starts_with("update or delete") =>
                     {
-                        AppError::conflict("in_use", "it is still referenced by other records")
+                        match constraint.as_str() {
+                            "articles_cover_media_fkey" | "article_media_media_fkey" => {
+                                AppError::conflict(
+                                    "media_in_use",
+                                    "an article uses this media (as its cover or in its body)",
+                                )
+                            }
+                            _ => AppError::conflict(
+                                "in_use",
+                                "it is still referenced by other records",
+                            ),
+                        }
                     }
                     DatabaseErrorKind::ForeignKeyViolation => AppError::invalid_field(
                         &constraint,
@@ -98,6 +109,10 @@ fn unique_violation(constraint: &str) -> (&'static str, String) {
             "an editor already uses this email".into(),
         ),
         "article_tags_pkey" => ("duplicate_tag", "a tag is listed twice".into()),
+        "media_sha256_key" | "media_source_sha256_key" => (
+            "media_exists",
+            "the library already holds this image".into(),
+        ),
         other => ("duplicate", format!("the value must be unique ({other})")),
     }
 }

@@ -91,9 +91,9 @@ pub enum AppError {
     /// 428: a versioned update without a version.
     #[error("a version is required")]
     VersionRequired,
-    /// 413.
-    #[error("request body too large")]
-    PayloadTooLarge,
+    /// 413: the body is larger than `limit` bytes.
+    #[error("the request body is larger than {}", size(*limit))]
+    PayloadTooLarge { limit: usize },
     /// 408: the body did not arrive within `NEWSDESK_BODY_TIMEOUT`.
     #[error("the request body did not arrive in time")]
     RequestTimeout,
@@ -188,7 +188,7 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::StaleVersion { .. } => "stale_version",
             AppError::VersionRequired => "version_required",
-            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::RequestTimeout => "request_timeout",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -214,7 +214,6 @@ impl AppError {
             AppError::VersionRequired => {
                 "send the version you edited, as If-Match: \"<etag>\" or \"version\" in the body".to_owned()
             }
-            AppError::PayloadTooLarge => "the request body is larger than 2 MiB".to_owned(),
             other => other.to_string(),
         };
         let errors = match self {
@@ -253,7 +252,7 @@ impl ResponseError for AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -293,6 +292,15 @@ impl ResponseError for AppError {
             _ => {}
         }
         res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+/// `2 MiB`, `1536 KiB`, `700 bytes`.
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
     }
 }
 

@@ -193,7 +193,7 @@ pub fn load(
     };
     let rows = queries::list(conn, &filter, None, limit)?;
     let rows = &rows[..rows.len().min(usize::try_from(limit).unwrap_or(usize::MAX))];
-    let rel = related(conn, views.directory(), rows)?;
+    let rel = related(conn, views.directory(), &views.site.public_url, rows)?;
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
     let bodies: std::collections::HashMap<Uuid, String> =
         queries::bodies(conn, &ids)?.into_iter().collect();

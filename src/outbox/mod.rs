@@ -82,7 +82,14 @@ impl Announce for Outbox {
         } else {
             record::Subjects::of(conn, directory, changes)?
         };
-        let mut messages = record::webhooks(conn, directory, &hooks, &subjects, changes)?;
+        let mut messages = record::webhooks(
+            conn,
+            directory,
+            &self.targets.site.public_url,
+            &hooks,
+            &subjects,
+            changes,
+        )?;
         if self.targets.purge.is_some() {
             messages.extend(record::purge(conn, directory, changes)?);
         }

@@ -25,6 +25,7 @@ use crate::{articles, correspondents, sections, tags};
 fn data(
     conn: &mut PgConnection,
     dir: &Directory,
+    public_url: &str,
     subjects: &Subjects,
     e: &Event,
 ) -> Result<Value, AppError> {
@@ -37,7 +38,14 @@ fn data(
             Some(a) => {
                 let row = a.article.summary_row();
                 let (bylines, tags) = (a.bylines.clone(), a.tags.clone());
-                let rel = related_with(conn, dir, std::slice::from_ref(&row), bylines, tags)?;
+                let rel = related_with(
+                    conn,
+                    dir,
+                    public_url,
+                    std::slice::from_ref(&row),
+                    bylines,
+                    tags,
+                )?;
                 serde_json::to_value(rel.item(&row))?
             }
             None => gone(id),
@@ -131,6 +139,7 @@ pub fn hooks(conn: &mut PgConnection, changes: &Changes) -> Result<Vec<Webhook>,
 pub fn webhooks(
     conn: &mut PgConnection,
     dir: &Directory,
+    public_url: &str,
     hooks: &[Webhook],
     subjects: &Subjects,
     changes: &Changes,
@@ -143,7 +152,7 @@ pub fn webhooks(
         if wanting.is_empty() {
             continue;
         }
-        let body = json!({"type": name, "timestamp": timestamp, "data": data(conn, dir, subjects, event)?});
+        let body = json!({"type": name, "timestamp": timestamp, "data": data(conn, dir, public_url, subjects, event)?});
         let (kind, id) = event.subject();
         for hook in wanting {
             out.push(NewMessage {

@@ -277,6 +277,8 @@ pub struct TestApp {
     agent: ureq::Agent,
     stop: Option<actix_web::dev::ServerHandle>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// The media store's directory (a `file:` store).
+    pub media_dir: Option<std::path::PathBuf>,
     /// Dropped last: the database outlives the server and the pool.
     _db: TestDb,
 }
@@ -301,6 +303,15 @@ pub fn config() -> Config {
         indexnow: None,
         baidu_push_url: None,
         site: std::sync::Arc::new(newsdesk::site::Site::new("https://news.example.cn")),
+        media: newsdesk::config::MediaConfig {
+            // A directory of the test's own (removed with its TestApp).
+            store: newsdesk::config::MediaStoreSpec::File(std::env::temp_dir().join(format!(
+                "newsdesk-test-media-{}",
+                uuid::Uuid::new_v4().simple()
+            ))),
+            max_bytes: 20 * 1024 * 1024,
+            uploads: 2,
+        },
     }
 }
 
@@ -335,8 +346,15 @@ impl TestApp {
         let jwt = JwtKeys::new(&Secret::new(JWT_SECRET.to_vec()));
         let targets = newsdesk::outbox::Targets::of(&config);
         let outbox = std::sync::Arc::new(newsdesk::outbox::Outbox::new(targets.clone()));
-        let state =
-            web::Data::new(AppState::new(pool, config, jwt.clone()).announcing(outbox.clone()));
+        let media_dir = match &config.media.store {
+            newsdesk::config::MediaStoreSpec::File(dir) => Some(dir.clone()),
+            newsdesk::config::MediaStoreSpec::S3 { .. } => None,
+        };
+        let state = web::Data::new(
+            AppState::new(pool, config, jwt.clone())
+                .expect("media store")
+                .announcing(outbox.clone()),
+        );
         let (tx, rx) = mpsc::channel();
         // The scheduler and the outbox's dispatcher poll every second: their own pools keep
         // their statements out of the count.
@@ -379,6 +397,7 @@ impl TestApp {
             agent,
             stop: Some(handle),
             thread: Some(thread),
+            media_dir,
             _db: db,
         }
     }
@@ -528,6 +547,9 @@ impl Drop for TestApp {
         }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+        if let Some(dir) = &self.media_dir {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

@@ -343,7 +343,8 @@ fn a_generated_corpus_fills_the_demo_tree() {
         newsdesk::db::build_pool(app.database_url(), 2),
         crate::helpers::config(),
         app.jwt.clone(),
-    );
+    )
+    .unwrap();
     actix_web::rt::System::new()
         .block_on(newsdesk::demo::seed(&state))
         .unwrap();

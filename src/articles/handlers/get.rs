@@ -129,6 +129,7 @@ pub async fn list_related(
     let key = IdOrSlug::parse(&path.into_inner());
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
     let directory = state.directory.clone();
+    let public_url = state.config.public_url.clone();
     let (items, scopes) = db::run(&state.pool, move |c| {
         let found = match queries::find(c, &key)? {
             Some(a) => Some(a),
@@ -143,7 +144,7 @@ pub async fn list_related(
         let (_, tags) = queries::bylines_and_tags(c, &directory.names, &[a.id])?;
         let tag_ids: Vec<_> = tags.iter().map(|t| t.id).collect();
         let (stories, mut scopes) = related_stories(c, &directory, &a, &tag_ids, limit)?;
-        let mut rel = related(c, &directory, &stories)?;
+        let mut rel = related(c, &directory, &public_url, &stories)?;
         let items: Vec<ArticleListItem> = stories.into_iter().map(|s| rel.take_item(s)).collect();
         scopes.push(Scope::Article(a.id));
         Ok((items, scopes))

@@ -117,7 +117,7 @@ async fn list(
             totals: &st.totals,
             generation,
         };
-        read::list_page(c, &st.directory, counts, request)
+        read::list_page(c, &st.directory, &st.config.public_url, counts, request)
     };
     let ListPage {
         items,

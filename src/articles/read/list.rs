@@ -68,6 +68,7 @@ pub struct Counts<'a> {
 pub fn list_page(
     conn: &mut PgConnection,
     dir: &Directory,
+    public_url: &str,
     counts: Counts<'_>,
     req: ListRequest,
 ) -> Result<ListPage, AppError> {
@@ -163,7 +164,7 @@ pub fn list_page(
     } else {
         None
     };
-    let mut rel = related(conn, dir, &rows)?;
+    let mut rel = related(conn, dir, public_url, &rows)?;
     let mut items: Vec<ArticleListItem> = rows.into_iter().map(|a| rel.take_item(a)).collect();
     if let Some(sq) = &filter.search {
         highlight(conn, sq, &mut items)?;

@@ -23,32 +23,36 @@ pub use views::Views;
 
 use super::model::{Article, ArticleSummary};
 use super::queries::{self, BylineEntry, TagEntry};
-use super::views::{ArticleLinks, ArticleListItem, ArticleView, BylineView, CoverImage};
+use super::views::{ArticleLinks, ArticleListItem, ArticleView, BylineView, CoverImageView};
 use crate::directory::Directory;
-use crate::editors;
 use crate::editors::views::EditorRef;
 use crate::error::AppError;
+use crate::media::model::Media;
 use crate::sections::views::SectionRef;
 use crate::tags::views::TagRef;
 use crate::text;
+use crate::{editors, media};
 
-/// Loads the related rows of a page: one query whatever the page size, two with responsible
-/// editors (sections and names come from the directory in memory).
+/// Loads the related rows of a page: one query whatever the page size, one more with
+/// responsible editors and one with covers from the media library (sections and names come from
+/// the directory in memory). Media URLs start with `public_url`.
 pub fn related(
     conn: &mut PgConnection,
     dir: &Directory,
+    public_url: &str,
     rows: &[ArticleSummary],
 ) -> Result<Related, AppError> {
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
     let (bylines, tags) = queries::bylines_and_tags(conn, &dir.names, &ids)?;
-    related_with(conn, dir, rows, bylines, tags)
+    related_with(conn, dir, public_url, rows, bylines, tags)
 }
 
 /// Like [`related`], with the bylines and tags already at hand (a write loaded them): no query
-/// but the responsible editors'.
+/// but the responsible editors' and the covers'.
 pub fn related_with(
     conn: &mut PgConnection,
     dir: &Directory,
+    public_url: &str,
     rows: &[ArticleSummary],
     bylines: Vec<BylineEntry>,
     tags: Vec<TagEntry>,
@@ -66,7 +70,67 @@ pub fn related_with(
         .map(SectionRef::from)
         .collect();
     let editors = editors::queries::names(conn, &editor_ids)?;
-    Ok(Related::new(sections, bylines, tags, editors))
+    let covers = Covers::load(conn, public_url, rows.iter().map(|a| a.cover_media_id))?;
+    Ok(Related::new(sections, bylines, tags, editors).with_covers(covers))
+}
+
+/// The covers of a page that come from the media library, loaded in one query (none when no
+/// article of the page has one).
+#[derive(Debug, Default)]
+pub struct Covers {
+    public_url: String,
+    media: HashMap<Uuid, Media>,
+}
+
+impl Covers {
+    pub fn load(
+        conn: &mut PgConnection,
+        public_url: &str,
+        ids: impl Iterator<Item = Option<Uuid>>,
+    ) -> Result<Covers, AppError> {
+        let mut ids: Vec<Uuid> = ids.flatten().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let media = media::queries::find_many(conn, &ids)?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        Ok(Covers {
+            public_url: public_url.to_owned(),
+            media,
+        })
+    }
+
+    /// The cover of `a` as readers see it.
+    fn of(&self, a: &ArticleSummary) -> Option<CoverImageView> {
+        if let Some(url) = &a.cover_url {
+            return Some(CoverImageView {
+                url: url.clone(),
+                media_id: None,
+                caption: a.cover_caption.clone(),
+                credit: a.cover_credit.clone(),
+                alt: None,
+                width: None,
+                height: None,
+                variants: vec![],
+                mime: None,
+                bytes: None,
+            });
+        }
+        let m = self.media.get(&a.cover_media_id?)?;
+        Some(CoverImageView {
+            url: media::views::media_url(&self.public_url, m.id),
+            media_id: Some(m.id),
+            caption: a.cover_caption.clone().or_else(|| m.caption.clone()),
+            credit: a.cover_credit.clone().or_else(|| m.credit.clone()),
+            alt: m.alt.clone(),
+            width: Some(m.width),
+            height: Some(m.height),
+            variants: media::views::variants(&self.public_url, m),
+            mime: Some(m.mime.clone()),
+            bytes: Some(m.bytes),
+        })
+    }
 }
 
 /// The related rows of a page of articles, loaded in a fixed number of queries.
@@ -76,6 +140,7 @@ pub struct Related {
     pub bylines: HashMap<Uuid, Vec<BylineView>>,
     pub tags: HashMap<Uuid, Vec<TagRef>>,
     pub editors: HashMap<Uuid, EditorRef>,
+    pub covers: Covers,
 }
 
 impl Related {
@@ -108,6 +173,12 @@ impl Related {
             r.editors.insert(id, EditorRef { id, display_name });
         }
         r
+    }
+
+    /// These rows with the covers of their articles.
+    pub fn with_covers(mut self, covers: Covers) -> Self {
+        self.covers = covers;
+        self
     }
 
     pub fn item(&self, a: &ArticleSummary) -> ArticleListItem {
@@ -146,11 +217,7 @@ impl Related {
             editor: a.editor_id.and_then(|id| self.editors.get(&id).cloned()),
             status: a.status(),
             reading_minutes: text::reading_minutes(a.char_count),
-            cover_image: a.cover_url.map(|url| CoverImage {
-                url,
-                caption: a.cover_caption,
-                credit: a.cover_credit,
-            }),
+            cover_image: self.covers.of(&a),
             slug: a.slug,
             title: a.title,
             subtitle: a.subtitle,

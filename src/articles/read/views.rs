@@ -5,7 +5,7 @@ use std::sync::Arc;
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::{related, related_stories, Related, Stories, LINKED_STORIES};
+use super::{related, related_stories, Covers, Related, Stories, LINKED_STORIES};
 use crate::articles::model::Article;
 use crate::articles::queries::{self, Neighbour, Neighbours};
 use crate::articles::views::{ArticleLink, ArticleLinks, ArticleView, RelatedLink};
@@ -41,7 +41,12 @@ impl Views {
 
     /// The whole view of one article, with previous/next links and related stories.
     pub fn load(&self, conn: &mut PgConnection, a: &Article) -> Result<ArticleView, AppError> {
-        let rel = related(conn, self.directory(), &[a.summary_row()])?;
+        let rel = related(
+            conn,
+            self.directory(),
+            &self.site.public_url,
+            &[a.summary_row()],
+        )?;
         let neighbours = queries::neighbours(conn, a)?;
         let tags: Vec<Uuid> = rel
             .tags
@@ -67,7 +72,13 @@ impl Views {
         };
         let tags: Vec<Uuid> = w.tags.iter().map(|t| t.id).collect();
         let stories = linked_stories(conn, self.directory(), a, &tags)?;
-        let rel = Related::new(section.into_iter().collect(), w.bylines, w.tags, editors);
+        let covers = Covers::load(
+            conn,
+            &self.site.public_url,
+            std::iter::once(a.cover_media_id),
+        )?;
+        let rel = Related::new(section.into_iter().collect(), w.bylines, w.tags, editors)
+            .with_covers(covers);
         Ok(self.view(rel, a, neighbours, stories))
     }
 

@@ -11,11 +11,11 @@ use crate::articles::views::{
 };
 use crate::articles::workflow::Status;
 use crate::directory::{Directory, Names};
-use crate::editors;
 use crate::error::AppError;
 use crate::slug::{self, MAX_ARTICLE_SLUG_LEN};
 use crate::text;
 use crate::validate::{clean_optional, Checks};
+use crate::{editors, media};
 
 /// The byline roles, as stored.
 pub const ROLES: [&str; 5] = [
@@ -157,7 +157,9 @@ impl Draft {
             }
         }
         if let Some(c) = &s.cover_image {
-            checks.url("cover_image.url", &c.url);
+            if let Some(url) = &c.url {
+                checks.url("cover_image.url", url);
+            }
             checks.optional_text("cover_image.caption", c.caption.as_deref(), 500);
             checks.optional_text("cover_image.credit", c.credit.as_deref(), 200);
         }
@@ -195,6 +197,26 @@ impl Draft {
                 checks.fail(format!("tag_ids[{i}]"), "no such tag");
             }
         }
+        let used = self.media_used();
+        let found: Vec<uuid::Uuid> = media::queries::find_many(conn, &used)?
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        let cover = s.cover_image.as_ref().and_then(|c| c.media_id);
+        if cover.is_some_and(|id| !found.contains(&id)) {
+            checks.fail("cover_image.media_id", "no such media");
+        }
+        let missing: Vec<String> = media::references(&s.body_html)
+            .into_iter()
+            .filter(|id| !found.contains(id))
+            .map(|id| id.to_string())
+            .collect();
+        if !missing.is_empty() {
+            checks.fail(
+                "body_html",
+                format!("shows media that does not exist: {}", missing.join(", ")),
+            );
+        }
         if let Some(e) = s.editor_id {
             match editors::queries::find(conn, e)? {
                 Some(ed) if ed.active && ed.role().is_desk() => {}
@@ -203,6 +225,22 @@ impl Draft {
             }
         }
         Ok(())
+    }
+
+    /// The images of the media library it uses: its cover, then those its body shows.
+    pub fn media_used(&self) -> Vec<uuid::Uuid> {
+        let mut used: Vec<uuid::Uuid> = self
+            .s
+            .cover_image
+            .iter()
+            .filter_map(|c| c.media_id)
+            .collect();
+        for id in media::references(&self.s.body_html) {
+            if !used.contains(&id) {
+                used.push(id);
+            }
+        }
+        used
     }
 
     /// The row's columns.
@@ -219,7 +257,8 @@ impl Draft {
             section_id: s.section_id,
             editor_id: s.editor_id,
             source: s.source.clone(),
-            cover_url: cover.as_ref().map(|c| c.url.clone()),
+            cover_url: cover.as_ref().and_then(|c| c.url.clone()),
+            cover_media_id: cover.as_ref().and_then(|c| c.media_id),
             cover_caption: cover.as_ref().and_then(|c| c.caption.clone()),
             cover_credit: cover.and_then(|c| c.credit),
             char_count: text::char_count(&s.body_html),
@@ -229,7 +268,8 @@ impl Draft {
 
 fn clean_cover(c: Option<CoverImageInput>) -> Option<CoverImage> {
     c.map(|c| CoverImage {
-        url: c.url.trim().to_owned(),
+        url: c.url.map(|u| u.trim().to_owned()),
+        media_id: c.media_id,
         caption: clean_optional(c.caption),
         credit: clean_optional(c.credit),
     })
@@ -264,14 +304,20 @@ pub fn snapshot_of(a: &Article, bylines: &[BylineEntry], tags: &[TagEntry]) -> A
         tag_ids: tags.iter().map(|t| t.id).collect(),
         editor_id: a.editor_id,
         source: a.source.clone(),
-        cover_image: a.cover_url.as_ref().map(|url| CoverImage {
-            url: url.clone(),
-            caption: a.cover_caption.clone(),
-            credit: a.cover_credit.clone(),
-        }),
+        cover_image: stored_cover(a),
         status: a.status(),
         publish_at: a.publish_at,
     }
+}
+
+/// The cover of `a` as stored: an image elsewhere or one of the library.
+fn stored_cover(a: &Article) -> Option<CoverImage> {
+    (a.cover_url.is_some() || a.cover_media_id.is_some()).then(|| CoverImage {
+        url: a.cover_url.clone(),
+        media_id: a.cover_media_id,
+        caption: a.cover_caption.clone(),
+        credit: a.cover_credit.clone(),
+    })
 }
 
 /// The names of the fields that differ between two snapshots.

@@ -11,7 +11,6 @@ use super::Written;
 use crate::articles::model::Article;
 use crate::articles::queries;
 use crate::articles::workflow::Status;
-use crate::audit;
 use crate::directory::Names;
 use crate::error::AppError;
 use crate::schema::{
@@ -19,6 +18,7 @@ use crate::schema::{
 };
 use crate::search::{self, TsvectorValue};
 use crate::text;
+use crate::{audit, media};
 
 diesel::define_sql_function! {
     /// `unnest(array)`: a row per element.
@@ -49,6 +49,10 @@ pub fn insert(conn: &mut PgConnection, id: Uuid, d: &Draft, by: Uuid) -> QueryRe
         .returning(Article::as_returning())
         .get_result(conn)?;
     relations(conn, id, d, true, None)?;
+    let used = d.media_used();
+    if !used.is_empty() {
+        media::queries::set_used(conn, id, &used)?;
+    }
     Ok(a)
 }
 
@@ -74,6 +78,10 @@ pub fn update(
             .published_at
             .filter(|_| current.status() == Status::Published);
         relations(conn, current.id, d, false, published)?;
+    }
+    let used = d.media_used();
+    if used != before.media_used() {
+        media::queries::set_used(conn, current.id, &used)?;
     }
     if changed
         .iter()
