@@ -298,6 +298,7 @@ pub async fn get_article_ninjs(
             tags: v.tags,
             byline: v.byline,
             source: v.source,
+            cover: v.cover_image,
             version: v.version,
             created_at: v.created_at,
             published_at: v.published_at.unwrap_or(v.created_at),

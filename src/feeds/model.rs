@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::articles::queries::{self, ListFilter, Sort, Visibility};
 use crate::articles::read::{related, Views};
-use crate::articles::views::BylineView;
+use crate::articles::views::{BylineView, CoverImageView};
 use crate::error::AppError;
 use crate::ident::IdOrSlug;
 use crate::sections::views::SectionRef;
@@ -64,6 +64,8 @@ pub struct FeedItem {
     pub tags: Vec<TagRef>,
     pub byline: Vec<BylineView>,
     pub source: Option<String>,
+    /// The cover image (with its size, type and variants when it is from the media library).
+    pub cover: Option<CoverImageView>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub published_at: DateTime<Utc>,
@@ -212,6 +214,7 @@ pub fn load(
                 tags: i.tags,
                 byline: i.byline,
                 source: i.source,
+                cover: i.cover_image,
                 version: a.version,
                 created_at: a.created_at,
                 published_at: a.published_at.unwrap_or(a.created_at),

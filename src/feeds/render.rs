@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::model::{printed_byline, role_zh, FeedItem, FeedMeta};
+use crate::articles::views::CoverImageView;
 use crate::error::AppError;
 use crate::site::Site;
 
@@ -53,6 +54,8 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
                 .map(|b| format!("{} {}", role_zh(&b.role), b.name))
                 .collect();
             ItemBuilder::default()
+                .enclosure(i.cover.as_ref().and_then(enclosure))
+                .extensions(media_rss(i.cover.as_ref()))
                 .title(Some(i.title.clone()))
                 .link(Some(i.permalink(&meta.site)))
                 // RSS readers take a description as HTML: the plain-text summary is escaped so
@@ -78,6 +81,7 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
         .collect();
     let mut namespaces = BTreeMap::new();
     namespaces.insert("atom".to_owned(), "http://www.w3.org/2005/Atom".to_owned());
+    namespaces.insert("media".to_owned(), MEDIA_RSS.to_owned());
     let mut atom_ext = rss::extension::ExtensionMap::default();
     let mut link = rss::extension::Extension {
         name: "atom:link".into(),
@@ -104,6 +108,66 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
         .build();
     let bytes = channel.write_to(Vec::new()).unwrap_or_default();
     xml_text(bytes)
+}
+
+/// Media RSS (<https://www.rssboard.org/media-rss>): `media:content` for the cover.
+const MEDIA_RSS: &str = "http://search.yahoo.com/mrss/";
+
+/// The RSS `<enclosure>` of a cover whose type and size are known (one of the media library).
+fn enclosure(c: &CoverImageView) -> Option<rss::Enclosure> {
+    let (mime, bytes) = (c.mime.as_ref()?, c.bytes?);
+    Some(
+        rss::EnclosureBuilder::default()
+            .url(c.url.clone())
+            .length(bytes.to_string())
+            .mime_type(mime.clone())
+            .build(),
+    )
+}
+
+/// `<media:content url type medium="image" width height fileSize>` with the caption
+/// (`media:description`) and the credit (`media:credit`) of a cover.
+fn media_rss(cover: Option<&CoverImageView>) -> rss::extension::ExtensionMap {
+    use rss::extension::Extension;
+    let mut map = rss::extension::ExtensionMap::default();
+    let Some(c) = cover else {
+        return map;
+    };
+    let mut content = Extension {
+        name: "media:content".into(),
+        ..Default::default()
+    };
+    content.attrs.insert("url".into(), c.url.clone());
+    content.attrs.insert("medium".into(), "image".into());
+    if let Some(mime) = &c.mime {
+        content.attrs.insert("type".into(), mime.clone());
+    }
+    if let (Some(w), Some(h)) = (c.width, c.height) {
+        content.attrs.insert("width".into(), w.to_string());
+        content.attrs.insert("height".into(), h.to_string());
+    }
+    if let Some(bytes) = c.bytes {
+        content.attrs.insert("fileSize".into(), bytes.to_string());
+    }
+    let child = |name: &str, value: &str| Extension {
+        name: name.into(),
+        value: Some(value.to_owned()),
+        ..Default::default()
+    };
+    if let Some(caption) = &c.caption {
+        let mut d = child("media:description", caption);
+        d.attrs.insert("type".into(), "plain".into());
+        content.children.insert("description".into(), vec![d]);
+    }
+    if let Some(credit) = &c.credit {
+        let mut cr = child("media:credit", credit);
+        cr.attrs.insert("role".into(), "photographer".into());
+        content.children.insert("credit".into(), vec![cr]);
+    }
+    map.entry("media".into())
+        .or_default()
+        .insert("content".into(), vec![content]);
+    map
 }
 
 /// A written XML document as text. Stored text cannot hold a character XML cannot carry (it is
@@ -164,11 +228,25 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
                 ))
                 .authors(authors)
                 .categories(categories)
-                .links(vec![LinkBuilder::default()
-                    .href(i.permalink(&meta.site))
-                    .rel("alternate".to_owned())
-                    .mime_type(Some("text/html".to_owned()))
-                    .build()])
+                .links({
+                    let mut links = vec![LinkBuilder::default()
+                        .href(i.permalink(&meta.site))
+                        .rel("alternate".to_owned())
+                        .mime_type(Some("text/html".to_owned()))
+                        .build()];
+                    if let Some(c) = &i.cover {
+                        links.push(
+                            LinkBuilder::default()
+                                .href(c.url.clone())
+                                .rel("enclosure".to_owned())
+                                .mime_type(c.mime.clone())
+                                .length(c.bytes.map(|b| b.to_string()))
+                                .title(c.caption.clone())
+                                .build(),
+                        );
+                    }
+                    links
+                })
                 .build()
         })
         .collect();
@@ -234,6 +312,10 @@ pub struct JsonFeedItem {
     pub summary: String,
     /// The full, sanitised body.
     pub content_html: String,
+    /// The cover image: its widest variant (at most 1280 px), else the image itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub image: Option<String>,
     pub date_published: String,
     pub date_modified: String,
     pub authors: Vec<JsonFeedAuthor>,
@@ -273,6 +355,11 @@ pub fn json_feed(meta: &FeedMeta, items: &[FeedItem]) -> Result<String, AppError
                 title: i.title.clone(),
                 summary: i.summary.clone(),
                 content_html: i.body_html.clone(),
+                image: i.cover.as_ref().map(|c| {
+                    c.variants
+                        .last()
+                        .map_or_else(|| c.url.clone(), |v| v.url.clone())
+                }),
                 date_published: time(i.published_at),
                 date_modified: time(i.updated_at),
                 authors: i
@@ -343,6 +430,10 @@ pub struct Ninjs {
     pub info_sources: Vec<Value>,
     #[schema(value_type = Vec<Object>)]
     pub subjects: Vec<Value>,
+    /// The cover image: a `picture` named `cover`, its renditions the image and its variants.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub associations: Vec<Value>,
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -389,7 +480,46 @@ pub fn ninjs(public_url: &str, i: &FeedItem, status: &str) -> Ninjs {
             .collect(),
         info_sources: i.source.iter().map(|s| json!({"name": s, "role": "source"})).collect(),
         subjects,
+        associations: i.cover.iter().map(ninjs_picture).collect(),
     }
+}
+
+/// A cover as a ninjs association: the picture, its caption and credit, its renditions.
+fn ninjs_picture(c: &CoverImageView) -> Value {
+    let mut original = json!({"name": "original", "href": c.url});
+    if let Some(mime) = &c.mime {
+        original["contentType"] = json!(mime);
+    }
+    if let (Some(w), Some(h)) = (c.width, c.height) {
+        original["width"] = json!(w);
+        original["height"] = json!(h);
+    }
+    if let Some(bytes) = c.bytes {
+        original["sizeInBytes"] = json!(bytes);
+    }
+    let mut renditions = vec![original];
+    renditions.extend(c.variants.iter().map(|v| {
+        json!({"name": format!("w{}", v.width), "href": v.url, "contentType": v.mime, "width": v.width, "height": v.height})
+    }));
+    let uri = match c.media_id {
+        Some(id) => format!("urn:uuid:{id}"),
+        None => c.url.clone(),
+    };
+    let mut picture = json!({
+        "name": "cover",
+        "rel": "cover",
+        "uri": uri,
+        "type": "picture",
+        "renditions": renditions,
+    });
+    if let Some(caption) = &c.caption {
+        picture["descriptions"] =
+            json!([{"role": "caption", "contentType": "text/plain", "value": caption}]);
+    }
+    if let Some(credit) = &c.credit {
+        picture["by"] = json!(credit);
+    }
+    picture
 }
 
 /// The Google News sitemap of `items` (the caller keeps those of the last 48 hours).

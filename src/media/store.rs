@@ -55,7 +55,10 @@ impl MediaStore {
                         source: Box::new(e),
                     })
                 })?;
-                let local = LocalFileSystem::new_with_prefix(dir).map_err(fail)?;
+                // An image's directory goes with its last file.
+                let local = LocalFileSystem::new_with_prefix(dir)
+                    .map_err(fail)?
+                    .with_automatic_cleanup(true);
                 Ok(MediaStore {
                     inner: Arc::new(local),
                     location,

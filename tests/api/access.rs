@@ -345,6 +345,34 @@ fn every_authenticated_operation_refuses_callers_without_the_role() {
             json!(null),
             2,
         ),
+        row(
+            "GET",
+            "/api/v1/media",
+            "/api/v1/media".into(),
+            json!(null),
+            0,
+        ),
+        row(
+            "POST",
+            "/api/v1/media",
+            "/api/v1/media".into(),
+            json!(null),
+            0,
+        ),
+        row(
+            "PATCH",
+            "/api/v1/media/{id}",
+            format!("/api/v1/media/{d}"),
+            json!({"caption": "x"}),
+            0,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/media/{id}",
+            format!("/api/v1/media/{d}"),
+            json!(null),
+            0,
+        ),
         row("GET", "/api/v1/me", "/api/v1/me".into(), json!(null), 0),
         row(
             "PATCH",
@@ -468,6 +496,14 @@ fn every_public_operation_answers_anonymous_callers_and_refuses_bad_tokens() {
         &n.people[0].id.to_string(),
     );
     let (tag_slug, person_slug) = (n.tag.slug.as_str(), n.people[0].slug.as_str());
+    let photo = app
+        .req("POST", "/api/v1/media")
+        .token(&n.admin)
+        .bytes(crate::media::phone_jpeg(700, 400, 1), "image/jpeg")
+        .send()
+        .expect(201)
+        .json();
+    let m = photo["id"].as_str().unwrap();
     // (method, template, path, body, anonymous status)
     let table: Vec<(&str, &str, String, serde_json::Value, u16)> = vec![
         (
@@ -572,6 +608,20 @@ fn every_public_operation_answers_anonymous_callers_and_refuses_bad_tokens() {
             "GET",
             "/api/v1/feed.{format}",
             "/api/v1/feed.rss".into(),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/media/{id}",
+            format!("/api/v1/media/{m}"),
+            json!(null),
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/media/{id}/variants/{width}",
+            format!("/api/v1/media/{m}/variants/640"),
             json!(null),
             200,
         ),

@@ -132,6 +132,7 @@ fn real_responses_match_the_document_strictly() {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
             body: wrong.into(),
+            bytes: wrong.as_bytes().to_vec(),
         };
         let caught = std::panic::catch_unwind(|| conforms(&doc, "get", "/healthz", &fake));
         assert!(caught.is_err(), "{wrong} passed");

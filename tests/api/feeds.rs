@@ -244,15 +244,20 @@ impl jsonschema::Retrieve for GeoJsonStandIn {
     }
 }
 
-#[test]
-fn ninjs_is_valid_against_iptc_schema() {
-    let (n, published) = newsroom();
+/// IPTC's ninjs 3.1 schema, formats checked.
+pub fn ninjs_validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(NINJS_SCHEMA).unwrap();
-    let validator = jsonschema::options()
+    jsonschema::options()
         .should_validate_formats(true)
         .with_retriever(GeoJsonStandIn)
         .build(&schema)
-        .expect("schema compiles");
+        .expect("schema compiles")
+}
+
+#[test]
+fn ninjs_is_valid_against_iptc_schema() {
+    let (n, published) = newsroom();
+    let validator = ninjs_validator();
     let a = &published[0];
     let r = n
         .app

@@ -151,7 +151,9 @@ impl Drop for TestDb {
 pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text (lossy for binary bodies; `bytes` has them as sent).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -209,7 +211,7 @@ pub struct Req<'a> {
     method: &'static str,
     path: String,
     headers: Vec<(String, String)>,
-    body: Option<String>,
+    body: Option<Vec<u8>>,
 }
 
 impl Req<'_> {
@@ -223,13 +225,16 @@ impl Req<'_> {
         self
     }
     pub fn json(mut self, v: &Value) -> Self {
-        self.body = Some(v.to_string());
+        self.body = Some(v.to_string().into_bytes());
         self.headers
             .push(("Content-Type".into(), "application/json".into()));
         self
     }
-    pub fn raw(mut self, body: &str, content_type: &str) -> Self {
-        self.body = Some(body.to_owned());
+    pub fn raw(self, body: &str, content_type: &str) -> Self {
+        self.bytes(body.as_bytes().to_vec(), content_type)
+    }
+    pub fn bytes(mut self, body: Vec<u8>, content_type: &str) -> Self {
+        self.body = Some(body);
         self.headers
             .push(("Content-Type".into(), content_type.into()));
         self
@@ -241,7 +246,7 @@ impl Req<'_> {
             r = r.set(k, v);
         }
         let result = match self.body {
-            Some(b) => r.send_string(&b),
+            Some(b) => r.send_bytes(&b),
             None => r.call(),
         };
         let resp = match result {
@@ -260,11 +265,13 @@ impl Req<'_> {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let body = resp.into_string().unwrap_or_default();
+        let mut bytes = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut resp.into_reader(), &mut bytes);
         Resp {
             status,
             headers,
-            body,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 }

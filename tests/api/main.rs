@@ -32,6 +32,7 @@ mod idempotency;
 mod import;
 mod listing;
 mod load;
+mod media;
 mod operating;
 mod related;
 mod resources;

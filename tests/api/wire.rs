@@ -75,6 +75,41 @@ pub struct CoverImage {
     pub url: String,
     pub caption: Option<String>,
     pub credit: Option<String>,
+    /// v1.1 (§11): a cover from the media library gives its id, size and variants.
+    pub media_id: Option<Uuid>,
+    pub alt: Option<String>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub variants: Vec<Variant>,
+}
+
+/// A variant of an image (API.md §11: `{width, url}`, plus its height and type).
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub width: u32,
+    pub height: u32,
+    pub url: String,
+    pub mime: String,
+}
+
+/// An image of the media library (API.md §11).
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Media {
+    pub id: Uuid,
+    pub url: String,
+    pub mime: String,
+    pub width: i32,
+    pub height: i32,
+    pub bytes: i64,
+    pub sha256: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub alt: Option<String>,
+    pub variants: Vec<Variant>,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
