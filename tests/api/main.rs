@@ -36,6 +36,7 @@ mod media;
 mod operating;
 mod related;
 mod resources;
+mod s3;
 mod schema;
 mod schemathesis;
 mod search;
