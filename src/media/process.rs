@@ -15,6 +15,8 @@ use image::{
     DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, RgbImage, RgbaImage,
 };
 
+use bytes::Bytes;
+
 use super::{strip, Mime, MAX_DECODED_BYTES, MAX_PIXELS, VARIANT_WIDTHS};
 
 /// Quality of the variants.
@@ -72,7 +74,10 @@ fn unsupported(e: impl std::fmt::Display) -> Refusal {
     Refusal::Unsupported(format!("the body is not an image newsdesk can decode: {e}"))
 }
 
-fn reader(bytes: &[u8]) -> Result<(Mime, ImageReader<Cursor<&[u8]>>), Refusal> {
+/// A reader of an upload's bytes.
+type Reader<'a> = ImageReader<Cursor<&'a [u8]>>;
+
+fn reader(bytes: &[u8]) -> Result<(Mime, Reader<'_>), Refusal> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(unsupported)?;
@@ -120,8 +125,10 @@ pub fn inspect(bytes: &[u8]) -> Result<Header, Refusal> {
     check_size(mime, &decoder)
 }
 
-/// The upload, stripped, oriented and with its variants.
-pub fn process(bytes: &[u8]) -> Result<Processed, Refusal> {
+/// The upload, stripped, oriented and with its variants. Memory at its peak: the upload, its
+/// decoded pixels and the variants' buffers; the pixels are gone before a lossless strip writes
+/// its copy of the upload.
+pub fn process(bytes: &Bytes) -> Result<Processed, Refusal> {
     let (mime, reader) = reader(bytes)?;
     let mut decoder = reader.into_decoder().map_err(unsupported)?;
     check_size(mime, &decoder)?;
@@ -134,12 +141,13 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Refusal> {
     }
     let pixels = Pixels::of(image);
     let (width, height) = pixels.dimensions();
+    let variants = variants(&pixels, icc.as_deref())?;
     let original = if rotate {
         encode_original(mime, &pixels, icc.as_deref())?
     } else {
+        drop(pixels);
         strip::strip(mime, bytes).map_err(unsupported)?
     };
-    let variants = variants(&pixels, icc.as_deref())?;
     Ok(Processed {
         mime,
         width,
@@ -308,7 +316,7 @@ mod tests {
 
     #[test]
     fn variants_are_never_upscaled() {
-        let p = process(&png(900, 600, false)).unwrap();
+        let p = process(&Bytes::from(png(900, 600, false))).unwrap();
         assert_eq!((p.mime, p.width, p.height), (Mime::Png, 900, 600));
         let widths: Vec<(u32, u32, Mime)> = p
             .variants
@@ -325,7 +333,7 @@ mod tests {
 
     #[test]
     fn transparency_makes_webp_variants() {
-        let p = process(&png(400, 100, true)).unwrap();
+        let p = process(&Bytes::from(png(400, 100, true))).unwrap();
         assert_eq!(p.variants.len(), 1);
         assert_eq!(p.variants[0].mime, Mime::WebP);
         let d = image::load_from_memory(&p.variants[0].bytes).unwrap();
@@ -341,7 +349,10 @@ mod tests {
             b"",
         ] {
             assert!(
-                matches!(process(body), Err(Refusal::Unsupported(_))),
+                matches!(
+                    process(&Bytes::from_static(body)),
+                    Err(Refusal::Unsupported(_))
+                ),
                 "{body:?}"
             );
         }
@@ -356,7 +367,10 @@ mod tests {
         let crc = crc32(&bomb[12..29]);
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(inspect(&bomb), Err(Refusal::TooLarge(_))));
-        assert!(matches!(process(&bomb), Err(Refusal::TooLarge(_))));
+        assert!(matches!(
+            process(&Bytes::from(bomb)),
+            Err(Refusal::TooLarge(_))
+        ));
     }
 
     fn crc32(data: &[u8]) -> u32 {

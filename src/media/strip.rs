@@ -18,32 +18,44 @@ use super::Mime;
 #[error("{0}")]
 pub struct Damaged(pub String);
 
-/// `bytes` without their metadata.
-pub fn strip(mime: Mime, bytes: &[u8]) -> Result<Vec<u8>, Damaged> {
-    let copy = Bytes::copy_from_slice(bytes);
+/// `bytes` without their metadata. The parsers keep slices of `bytes` (no copy); the result is
+/// written once.
+pub fn strip(mime: Mime, bytes: &Bytes) -> Result<Vec<u8>, Damaged> {
     let damaged = |e: img_parts::Error| Damaged(e.to_string());
     Ok(match mime {
         Mime::Jpeg => {
-            let mut jpeg = Jpeg::from_bytes(copy).map_err(damaged)?;
+            let mut jpeg = Jpeg::from_bytes(bytes.clone()).map_err(damaged)?;
             jpeg.segments_mut().retain(keep_jpeg_segment);
-            let mut out = jpeg.encoder().bytes().to_vec();
-            if let Some(scans) = first_scan_offset(&out) {
-                let tail = clean_scans(&out[scans..]);
-                out.truncate(scans);
-                out.extend_from_slice(&tail);
+            let mut out = Vec::with_capacity(bytes.len());
+            out.extend_from_slice(&[markers::P, markers::SOI]);
+            for segment in jpeg.segments() {
+                // The first scan's segment holds the rest of the file as its entropy data: its
+                // header is written alone, then the scans, cleaned, from the upload itself.
+                let entropy = segment.len_with_entropy() - segment.len();
+                let header =
+                    JpegSegment::new_with_contents(segment.marker(), segment.contents().clone());
+                // Writing to a Vec cannot fail.
+                let _ = header.encoder().write_to(&mut out);
+                if entropy > 0 {
+                    clean_scans_into(&bytes[bytes.len() - entropy..], &mut out);
+                }
             }
             out
         }
         Mime::Png => {
-            let mut png = Png::from_bytes(copy).map_err(damaged)?;
+            let mut png = Png::from_bytes(bytes.clone()).map_err(damaged)?;
             png.chunks_mut().retain(|c| PNG_KEPT.contains(&c.kind()));
-            png.encoder().bytes().to_vec()
+            let mut out = Vec::with_capacity(bytes.len());
+            let _ = png.encoder().write_to(&mut out);
+            out
         }
         Mime::WebP => {
-            let mut webp = WebP::from_bytes(copy).map_err(damaged)?;
+            let mut webp = WebP::from_bytes(bytes.clone()).map_err(damaged)?;
             webp.chunks_mut().retain(|c| WEBP_KEPT.contains(&c.id()));
             clear_webp_metadata_flags(&mut webp);
-            webp.encoder().bytes().to_vec()
+            let mut out = Vec::with_capacity(bytes.len());
+            let _ = webp.encoder().write_to(&mut out);
+            out
         }
         Mime::Gif => copy_gif(bytes)?,
     })
@@ -65,30 +77,12 @@ fn keep_jpeg_segment(s: &JpegSegment) -> bool {
     }
 }
 
-/// Where the first scan's entropy data begins in a JPEG file (after its SOS header).
-fn first_scan_offset(jpeg: &[u8]) -> Option<usize> {
-    let mut i = 2;
-    while i + 4 <= jpeg.len() {
-        if jpeg[i] != 0xFF {
-            return None;
-        }
-        let marker = jpeg[i + 1];
-        let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
-        if marker == markers::SOS {
-            return Some(i + 2 + len);
-        }
-        i += 2 + len;
-    }
-    None
-}
-
 /// The scans of a JPEG from the first one's data on, cut after the image's end (EOI) — what a
 /// phone appends there (a second picture of the multi-picture format, with its own EXIF and GPS)
 /// goes — and without the application segments or comments a progressive file may carry
 /// between its scans. Entropy data never holds a marker: `FF` is followed by `00` (a stuffed
 /// byte), `D0`–`D7` (a restart), more `FF` fill, or a real marker.
-fn clean_scans(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len());
+fn clean_scans_into(data: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     let mut start = 0;
     while let Some(pos) = data[i..].iter().position(|&b| b == 0xFF) {
@@ -100,7 +94,7 @@ fn clean_scans(data: &[u8]) -> Vec<u8> {
             0x00 | 0xFF | markers::RST0..=markers::RST7 => i = at + 1,
             markers::EOI => {
                 out.extend_from_slice(&data[start..at + 2]);
-                return out;
+                return;
             }
             _ => {
                 let len = data
@@ -118,7 +112,6 @@ fn clean_scans(data: &[u8]) -> Vec<u8> {
     }
     // No end marker (a truncated file): what there is, as it is.
     out.extend_from_slice(&data[start..]);
-    out
 }
 
 /// PNG chunks kept: the image, its transparency and colour (ICC, sRGB, gamma, chromaticities,
@@ -217,7 +210,7 @@ mod tests {
     #[test]
     fn a_jpeg_loses_its_metadata_and_keeps_its_pixels() {
         let with = jpeg_with_metadata();
-        let stripped = strip(Mime::Jpeg, &with).unwrap();
+        let stripped = strip(Mime::Jpeg, &Bytes::from(with.clone())).unwrap();
         assert!(stripped.len() < with.len());
         for needle in [&b"GPS"[..], b"Exif", b"shot by", b"trailing"] {
             assert!(
@@ -236,9 +229,8 @@ mod tests {
         let data = [
             1, 0xFF, 0x00, 2, 0xFF, 0xD3, 3, 0xFF, 0xFE, 0, 4, b'x', b'y', 5, 0xFF, 0xD9, 9,
         ];
-        assert_eq!(
-            clean_scans(&data),
-            vec![1, 0xFF, 0x00, 2, 0xFF, 0xD3, 3, 5, 0xFF, 0xD9]
-        );
+        let mut out = Vec::new();
+        clean_scans_into(&data, &mut out);
+        assert_eq!(out, vec![1, 0xFF, 0x00, 2, 0xFF, 0xD3, 3, 5, 0xFF, 0xD9]);
     }
 }

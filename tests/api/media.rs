@@ -5,6 +5,7 @@
 use image::{DynamicImage, RgbImage};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::time::Duration;
 
 use crate::helpers::{Newsroom, TestApp};
 use crate::wire;
@@ -618,4 +619,110 @@ fn a_library_cover_shows_in_the_view_and_in_every_feed() {
         revisions["data"][0]["snapshot"]["cover_image"]["media_id"],
         m.id.to_string()
     );
+}
+
+/// The pixels of a gradient under noise: it compresses like a phone's photo of a busy street
+/// (a 12-megapixel one is 20 MB at quality 92).
+fn noisy(width: u32, height: u32) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
+    for (i, p) in pixels.iter_mut().enumerate() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let x = (i / 3) as u32 % width;
+        *p = ((x * 200 / width) as u8).wrapping_add((state >> 59) as u8 * 4);
+    }
+    pixels
+}
+
+/// `pixels` as a JPEG, its first pixels set from `seed` (so that every one is other bytes).
+fn jpeg_of(pixels: &mut [u8], width: u32, height: u32, seed: u8) -> Vec<u8> {
+    pixels[..48].fill(seed.wrapping_mul(23));
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 92)
+        .encode(
+            pixels,
+            width as u16,
+            height as u16,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .unwrap();
+    out
+}
+
+fn peak_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM")
+}
+
+/// Ten 12-megapixel uploads at once take the memory of `NEWSDESK_MEDIA_UPLOADS` (2) of them, not
+/// of ten: the others wait their turn before their bodies are read. The bound stated in the
+/// README: each upload in progress holds its body, its stripped copy, its decoded pixels (3
+/// bytes each for a JPEG) and its variants' buffers.
+#[test]
+fn ten_parallel_uploads_take_the_memory_of_two() {
+    let app = TestApp::spawn_without_scheduler();
+    let token = app.admin();
+    let store =
+        std::env::temp_dir().join(format!("newsdesk-media-{}", uuid::Uuid::new_v4().simple()));
+    let spec = format!("file:{}", store.display());
+    let server = crate::server::Server::on_database_with(
+        app.database_url(),
+        &[
+            ("NEWSDESK_MEDIA_STORE", spec.as_str()),
+            ("NEWSDESK_MEDIA_UPLOADS", "2"),
+            ("NEWSDESK_WRITE_LIMIT", "0"),
+        ],
+    );
+    let (w, h) = (4000u32, 3000u32);
+    let mut pixels = noisy(w, h);
+    let photos: Vec<Vec<u8>> = (0..11).map(|i| jpeg_of(&mut pixels, w, h, i)).collect();
+    let post = |body: &[u8]| {
+        ureq::post(&format!("{}/api/v1/media", server.base))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", "image/jpeg")
+            .timeout(Duration::from_secs(120))
+            .send_bytes(body)
+            .map(|r| r.status())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // One first, alone: what a single upload costs on top of the idle server.
+    let idle = peak_kib(server.child.id());
+    assert_eq!(post(&photos[0]), 201);
+    let one = peak_kib(server.child.id()) - idle;
+    let started = std::time::Instant::now();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = photos[1..]
+            .iter()
+            .map(|p| s.spawn(move || post(p)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let elapsed = started.elapsed();
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let ten = peak_kib(server.child.id()) - idle;
+    let body = photos[1].len() as u64;
+    let per_upload = (2 * body + 3 * u64::from(w * h) + 16 * 1024 * 1024) / 1024;
+    println!(
+        "uploads of {} × {} JPEGs ({} KiB each): one alone +{} MiB peak, ten at once +{} MiB peak in {:.1} s; stated bound 2 × {} MiB",
+        w,
+        h,
+        body / 1024,
+        one / 1024,
+        ten / 1024,
+        elapsed.as_secs_f64(),
+        per_upload / 1024
+    );
+    assert!(
+        ten <= 2 * per_upload,
+        "ten uploads took {ten} KiB, more than 2 × {per_upload}"
+    );
+    assert_eq!(app.rows("media"), 11);
+    server.stop();
+    let _ = std::fs::remove_dir_all(&store);
 }
