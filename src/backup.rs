@@ -1,6 +1,11 @@
 //! `newsdesk backup --out FILE` and `newsdesk restore FILE`: a consistent `pg_dump` in custom
 //! format (one snapshot) of newsdesk's database, and its restore into an empty one — an embedded
 //! data dir that has no newsdesk tables yet, or an empty external database.
+//!
+//! The photos of a `file:` media store are copied beside it, to `FILE.media/` ([`copy_media`]),
+//! after the dump: every image the dump names had its files stored before its row committed, so
+//! only an image deleted while the backup runs can miss its files. An S3 store is not copied
+//! (its own versioning or replication backs it up); `backup` says so.
 
 use std::path::Path;
 use std::process::Command;
@@ -87,4 +92,37 @@ pub fn restore(url: &str, file: &Path) -> Result<(), BackupError> {
     .arg(url)
     .arg(file);
     run(cmd, "pg_restore")
+}
+
+/// Where the photos of backup `file` go: `FILE.media/` beside it.
+pub fn media_dir(file: &Path) -> std::path::PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".media");
+    std::path::PathBuf::from(name)
+}
+
+/// Copies every file under `from` to the same place under `to` (those already there with the
+/// same size are left: a second backup to the same place copies only what is new); returns how
+/// many files it copied.
+pub fn copy_media(from: &Path, to: &Path) -> std::io::Result<u64> {
+    let mut copied = 0;
+    if !from.is_dir() {
+        return Ok(0);
+    }
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type()?.is_dir() {
+            copied += copy_media(&source, &target)?;
+        } else {
+            let same = std::fs::metadata(&target)
+                .is_ok_and(|t| entry.metadata().is_ok_and(|s| s.len() == t.len()));
+            if !same {
+                std::fs::copy(&source, &target)?;
+                copied += 1;
+            }
+        }
+    }
+    Ok(copied)
 }

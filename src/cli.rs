@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::auth::jwt::JwtKeys;
 use crate::blocking;
-use crate::config::Config;
+use crate::config::{Config, MediaStoreSpec};
 use crate::editors::accounts::{self, NewAccount};
 use crate::editors::Role;
 use crate::startup::{self, Database, StartError};
@@ -178,19 +178,43 @@ async fn run_with_database(command: Command) -> Result<(), StartError> {
         (Command::Backup { out }, Ok(_)) => {
             let url = database.url.clone();
             let shown = out.display().to_string();
-            blocking::run(move || crate::backup::dump(&url, &out))
+            let file = out.clone();
+            blocking::run(move || crate::backup::dump(&url, &file))
                 .await
                 .map_err(StartError::app("writing the backup"))??;
             println!("backup written to {shown}");
+            match &config.media.store {
+                MediaStoreSpec::File(dir) => {
+                    let (from, to) = (dir.clone(), crate::backup::media_dir(&out));
+                    let shown = to.display().to_string();
+                    let copied = blocking::run(move || crate::backup::copy_media(&from, &to))
+                        .await
+                        .map_err(StartError::app("copying the photos"))??;
+                    println!("photos copied to {shown} ({copied} new files)");
+                }
+                MediaStoreSpec::S3 { bucket, prefix } => println!(
+                    "photos are not in this backup: they stay in s3://{bucket}/{prefix} (back it up with the store's versioning or replication)"
+                ),
+            }
             Ok(())
         }
         (Command::Restore { file }, Ok(_)) => {
             let url = database.url.clone();
-            blocking::run(move || crate::backup::restore(&url, &file))
+            let dump = file.clone();
+            blocking::run(move || crate::backup::restore(&url, &dump))
                 .await
                 .map_err(StartError::app("restoring the backup"))??;
             database.prepare()?;
             println!("restored");
+            let photos = crate::backup::media_dir(&file);
+            if let (true, MediaStoreSpec::File(dir)) = (photos.is_dir(), &config.media.store) {
+                let (from, to) = (photos, dir.clone());
+                let shown = to.display().to_string();
+                let copied = blocking::run(move || crate::backup::copy_media(&from, &to))
+                    .await
+                    .map_err(StartError::app("restoring the photos"))??;
+                println!("photos restored to {shown} ({copied} files)");
+            }
             Ok(())
         }
         (Command::Openapi, Ok(_)) => Ok(()),

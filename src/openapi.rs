@@ -247,13 +247,14 @@ fn add_head(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// Fields of response schemas that are left out, not sent as `null`, when empty.
-const OMITTED_WHEN_EMPTY: [(&str, &str); 7] = [
+const OMITTED_WHEN_EMPTY: [(&str, &str); 8] = [
     ("Problem", "errors"),
     ("Problem", "current_version"),
     ("Problem", "allowed"),
     ("ArticleListItem", "highlight"),
     ("Ninjs", "infoSources"),
     ("Ninjs", "associations"),
+    ("JsonFeedItem", "image"),
     ("PageInfo", "total"),
 ];
 

@@ -264,7 +264,7 @@ mod tests {
         c.add(Scope::Media(Uuid::new_v4()));
         c.add(Scope::Word(word_key("嘉鱼")));
         c.add(Scope::All);
-        assert_eq!(c.scopes.len(), 6);
+        assert_eq!(c.scopes.len(), 7);
         let (from, parsed) = Changes::parse(&c.payload(me));
         assert_eq!((from, &parsed.scopes), (Some(me), &c.scopes));
         c.everything();

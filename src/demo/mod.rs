@@ -5,6 +5,7 @@
 
 pub mod content;
 pub mod corpus;
+pub mod photo;
 pub mod store;
 
 use diesel::prelude::*;
@@ -12,13 +13,14 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use uuid::Uuid;
 
-use crate::articles::views::{BylineInput, CreateArticleRequest};
+use crate::articles::views::{BylineInput, CoverImageInput, CreateArticleRequest};
 use crate::articles::write;
 use crate::db;
 use crate::directory::Directory;
 use crate::editors::accounts::{self, NewAccount};
 use crate::editors::Editor;
 use crate::error::AppError;
+use crate::media::write::upload::{upload, Texts, Uploaded};
 use crate::schema::{articles, editors};
 use crate::state::{AppState, Reach};
 
@@ -80,9 +82,26 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
             accounts::create(&state.pool, account, None).await?
         }
     };
+    // The sample's photo, through the same upload as the API's (the same bytes: the same image).
+    let texts = Texts {
+        caption: Some(photo::CAPTION.into()),
+        credit: Some(photo::CREDIT.into()),
+        alt: Some(photo::ALT.into()),
+    };
+    let uploaded = upload(
+        &state.pool,
+        &state.media,
+        photo::jpeg().into(),
+        texts,
+        admin.id,
+    )
+    .await?;
+    let cover = match uploaded {
+        Uploaded::Created(m) | Uploaded::Existing(m) => m.id,
+    };
     let articles = state
         .write(Reach::Everywhere, move |c, _| {
-            seed_content(c, &admin, &editor)
+            seed_content(c, &admin, &editor, cover)
         })
         .await?;
     let mut report = format!("demo content: {articles} articles loaded");
@@ -94,7 +113,12 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
     Ok(report)
 }
 
-fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result<usize, AppError> {
+fn seed_content(
+    c: &mut PgConnection,
+    admin: &Editor,
+    editor: &Editor,
+    photo: Uuid,
+) -> Result<usize, AppError> {
     let seed: Seed = serde_json::from_str(SEED_ARTICLE)
         .map_err(|e| AppError::internal("reading the seed article", e))?;
     let already: i64 = articles::table.count().get_result(c)?;
@@ -181,18 +205,20 @@ fn seed_content(c: &mut PgConnection, admin: &Editor, editor: &Editor) -> Result
         ),
         30,
     )?;
-    publish(
-        c,
-        admin,
-        req(
-            &seed.title,
-            seed.body_html.clone(),
-            jiayu,
-            seed_people.clone(),
-            seed_tags.clone(),
-        ),
-        26,
-    )?;
+    let mut sample = req(
+        &seed.title,
+        seed.body_html.clone(),
+        jiayu,
+        seed_people.clone(),
+        seed_tags.clone(),
+    );
+    sample.cover_image = Some(CoverImageInput {
+        url: None,
+        media_id: Some(photo),
+        caption: None,
+        credit: None,
+    });
+    publish(c, admin, sample, 26)?;
     let next_body =
         "<p>嘉鱼县渡普镇人大围绕特色产业发展开展专题调研，助力产业提质增效。</p>".to_owned();
     publish(

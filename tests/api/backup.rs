@@ -84,3 +84,35 @@ fn a_backup_restores_every_table_exactly() {
     );
     let _ = std::fs::remove_file(&file);
 }
+
+/// The photos of a `file:` store go beside the dump (`FILE.media/`), and only what is new is
+/// copied again.
+#[test]
+fn a_backup_copies_the_photos_of_a_file_store() {
+    let n = Newsroom::new();
+    let photo = crate::media::phone_jpeg(900, 600, 1);
+    let m = n
+        .app
+        .req("POST", "/api/v1/media")
+        .token(&n.admin)
+        .bytes(photo, "image/jpeg")
+        .send()
+        .expect(201)
+        .json();
+    let id = m["id"].as_str().unwrap();
+    let file =
+        std::env::temp_dir().join(format!("newsdesk-{}.dump", uuid::Uuid::new_v4().simple()));
+    let copy = newsdesk::backup::media_dir(&file);
+    assert!(copy.to_string_lossy().ends_with(".dump.media"));
+    let store = n.app.media_dir.clone().unwrap();
+    assert_eq!(newsdesk::backup::copy_media(&store, &copy).unwrap(), 3);
+    for name in ["original.jpg", "320.jpg", "640.jpg"] {
+        assert_eq!(
+            std::fs::read(copy.join(id).join(name)).unwrap(),
+            std::fs::read(store.join(id).join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    assert_eq!(newsdesk::backup::copy_media(&store, &copy).unwrap(), 0);
+    let _ = std::fs::remove_dir_all(&copy);
+}

@@ -348,6 +348,10 @@ fn a_generated_corpus_fills_the_demo_tree() {
     actix_web::rt::System::new()
         .block_on(newsdesk::demo::seed(&state))
         .unwrap();
+    // The sample's photo went to this state's own media directory, which nothing here reads.
+    if let Some(photos) = &state.media.directory {
+        let _ = std::fs::remove_dir_all(photos);
+    }
     let dir = std::env::temp_dir().join(format!("newsdesk-gen-{}", uuid::Uuid::new_v4().simple()));
     newsdesk::demo::corpus::write(&dir, 300, 11).unwrap();
     let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
