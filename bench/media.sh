@@ -2,7 +2,7 @@
 # Issue #15's figures: the upload of a 12-megapixel JPEG (stored without its metadata, with its
 # three variants) — wall time and the server's peak RSS; variants and originals served warm
 # (wrk, req/s); ten 12-megapixel uploads at once — peak RSS against the stated bound
-# (NEWSDESK_MEDIA_UPLOADS × (2 × body + 3 × pixels + 16 MiB)). Release build, a fresh embedded
+# (NEWSDESK_MEDIA_UPLOADS × (2 × body + 4 × pixels + 16 MiB)). Release build, a fresh embedded
 # data dir with the demo content for each phase; photos made by Pillow (PyPI, into
 # target/bench-venv). Prints a markdown report (also written to bench/MEDIA.md).
 #
@@ -101,7 +101,7 @@ stop
 TEN_SECONDS=$(echo "$TEN" | cut -d' ' -f1)
 TEN_PEAK=$(echo "$TEN" | awk '{printf "%.0f", $2 / 1024}')
 TEN_STATUSES=$(echo "$TEN" | cut -d' ' -f3)
-BOUND=$(awk -v b="$BODY" 'BEGIN {printf "%.0f", 2 * (2 * b + 3 * 4000 * 3000 + 16 * 1048576) / 1048576}')
+BOUND=$(awk -v b="$BODY" 'BEGIN {printf "%.0f", 2 * (2 * b + 4 * 4000 * 3000 + 16 * 1048576) / 1048576}')
 
 {
   echo "# Photos: uploads, variants, memory ($(date -u +%F), $(nproc) cores, commit $(git rev-parse --short HEAD))"
@@ -118,5 +118,5 @@ BOUND=$(awk -v b="$BODY" 'BEGIN {printf "%.0f", 2 * (2 * b + 3 * 4000 * 3000 + 1
   echo "| /healthz on the same server (reference) | ${RHEALTH} req/s |"
   echo "| ten 12 MP uploads at once (${BODY} bytes each), NEWSDESK_MEDIA_UPLOADS=2 | ${TEN_SECONDS} s, peak RSS growth +${TEN_PEAK} MiB (bound ${BOUND} MiB), statuses ${TEN_STATUSES} |"
   echo
-  echo "wrk: 2 threads, $CONNECTIONS connections, ${SECONDS_PER_RUN} s each. The bound: 2 turns × (2 × body + 3 bytes × 12 000 000 pixels + 16 MiB)."
+  echo "wrk: 2 threads, $CONNECTIONS connections, ${SECONDS_PER_RUN} s each. The bound: 2 turns × (2 × body + 4 bytes × 12 000 000 pixels + 16 MiB)."
 } | tee "$OUT"

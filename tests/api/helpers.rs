@@ -621,3 +621,36 @@ pub fn slugs(v: &Value) -> Vec<String> {
         .map(|a| a["slug"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// A command from PyPI: the path in the environment variable `var`, else `command` on `PATH`,
+/// else `command` installed once (pip) into `target/<venv>` with `requirement` — whichever
+/// `works` accepts first.
+pub fn python_tool(
+    var: &str,
+    command: &str,
+    venv: &str,
+    requirement: &str,
+    works: impl Fn(&std::path::Path) -> bool,
+) -> std::path::PathBuf {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    if let Some(path) = std::env::var_os(var) {
+        return PathBuf::from(path);
+    }
+    if works(Path::new(command)) {
+        return PathBuf::from(command);
+    }
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("..").join(venv);
+    let bin = venv.join("bin").join(command);
+    if !works(&bin) {
+        let run = |cmd: &mut Command| {
+            let status = cmd
+                .status()
+                .expect("run python3 (apt-get install python3-venv)");
+            assert!(status.success(), "{cmd:?} failed");
+        };
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", requirement]));
+    }
+    bin
+}

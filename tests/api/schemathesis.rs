@@ -25,29 +25,13 @@ fn works(st: &Path) -> bool {
 fn schemathesis() -> &'static Path {
     static ST: OnceLock<PathBuf> = OnceLock::new();
     ST.get_or_init(|| {
-        if let Some(st) = std::env::var_os("SCHEMATHESIS") {
-            return PathBuf::from(st);
-        }
-        if works(Path::new("st")) {
-            return PathBuf::from("st");
-        }
-        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../schemathesis-venv");
-        let st = venv.join("bin/st");
-        if !works(&st) {
-            let run = |cmd: &mut Command| {
-                let status = cmd
-                    .status()
-                    .expect("run python3 (apt-get install python3-venv)");
-                assert!(status.success(), "{cmd:?} failed");
-            };
-            run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-            run(Command::new(venv.join("bin/pip")).args([
-                "install",
-                "--quiet",
-                "schemathesis>=4,<5",
-            ]));
-        }
-        st
+        crate::helpers::python_tool(
+            "SCHEMATHESIS",
+            "st",
+            "schemathesis-venv",
+            "schemathesis>=4,<5",
+            works,
+        )
     })
 }
 
