@@ -13,6 +13,7 @@
     )
 )]
 
+pub mod allocator;
 pub mod articles;
 pub mod audit;
 pub mod auth;
