@@ -259,5 +259,13 @@ pub async fn purge_loop(pool: DbPool) {
         if let Err(e) = purged {
             tracing::warn!(error = %e, "could not purge idempotency keys");
         }
+        // The windows of rate limits and login failures that have passed.
+        let swept = db::run(&pool, |c| {
+            Ok(crate::rate_limit::sweep(c)? + crate::auth::throttle::sweep(c)?)
+        })
+        .await;
+        if let Err(e) = swept {
+            tracing::warn!(error = %e, "could not sweep rate-limit windows");
+        }
     }
 }

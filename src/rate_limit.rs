@@ -3,10 +3,17 @@
 //! `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`; over the
 //! limit a request gets 429 with `Retry-After`. Limits come from `NEWSDESK_WRITE_LIMIT` and
 //! `NEWSDESK_SEARCH_LIMIT` (requests per minute; 0 turns a limit off).
+//!
+//! The windows live in PostgreSQL (`rate_windows`, unlogged), so every process on the database
+//! counts against the same ones (API.md §12): each limited request is one upsert, which starts
+//! the client's window again once a minute has passed and returns the hits and the seconds left
+//! ([`hit`]). A database that cannot be reached lets the request through (it will meet the same
+//! outage and answer 503 itself).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Integer, Text};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -17,6 +24,7 @@ use actix_web::{web, ResponseError};
 
 use crate::auth::caller::{caller, Caller};
 use crate::auth::jwt::JwtKeys;
+use crate::db::{self, DbPool};
 use crate::error::AppError;
 
 const WINDOW: Duration = Duration::from_secs(60);
@@ -38,12 +46,44 @@ pub struct Verdict {
     pub reset: u64,
 }
 
-/// The limits and the counters per (client, kind).
+/// The limits (the counters are in the database).
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     write_limit: u32,
     search_limit: u32,
-    windows: Mutex<HashMap<(String, Kind), (Instant, u32)>>,
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = Integer)]
+    hits: i32,
+    #[diesel(sql_type = BigInt)]
+    reset: i64,
+}
+
+/// Counts one request against the window of `key` (`window` long), in one statement: the hits
+/// in the window so far (this one included) and the seconds until it ends.
+pub fn hit(conn: &mut PgConnection, key: &str, window: Duration) -> QueryResult<(u32, u64)> {
+    let h: Hit = diesel::sql_query(
+        "INSERT INTO rate_windows AS w (key, started, hits) VALUES ($1, now(), 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+           started = CASE WHEN w.started <= now() - make_interval(secs => $2) THEN now() ELSE w.started END, \
+           hits = CASE WHEN w.started <= now() - make_interval(secs => $2) THEN 1 ELSE w.hits + 1 END \
+         RETURNING hits, GREATEST(1, CEIL(EXTRACT(EPOCH FROM started + make_interval(secs => $2) - now())))::int8 AS reset",
+    )
+    .bind::<Text, _>(key)
+    .bind::<Double, _>(window.as_secs_f64())
+    .get_result(conn)?;
+    Ok((
+        u32::try_from(h.hits).unwrap_or(u32::MAX),
+        u64::try_from(h.reset).unwrap_or(1),
+    ))
+}
+
+/// Drops the windows that ended more than a minute ago (the purge loop's, every ten minutes).
+pub fn sweep(conn: &mut PgConnection) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM rate_windows WHERE started < now() - interval '2 minutes'")
+        .execute(conn)
 }
 
 impl RateLimiter {
@@ -52,7 +92,6 @@ impl RateLimiter {
         RateLimiter {
             write_limit,
             search_limit,
-            windows: Mutex::default(),
         }
     }
 
@@ -63,35 +102,25 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one request of `client` against `limit` per minute.
-    pub fn check(&self, client: &str, kind: Kind, limit: u32) -> Verdict {
-        let now = Instant::now();
-        let mut map = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
-        }
-        let entry = map.entry((client.to_owned(), kind)).or_insert((now, 0));
-        if now.duration_since(entry.0) >= WINDOW {
-            *entry = (now, 0);
-        }
-        let reset = WINDOW
-            .saturating_sub(now.duration_since(entry.0))
-            .as_secs()
-            .max(1);
-        if entry.1 >= limit {
-            return Verdict {
-                allowed: false,
+    /// Counts one request of `client` against `limit` per minute, across every process.
+    pub async fn check(&self, pool: &DbPool, client: &str, kind: Kind, limit: u32) -> Verdict {
+        let key = format!("{}:{client}", if kind == Kind::Write { "w" } else { "s" });
+        match db::run(pool, move |c| Ok(hit(c, &key, WINDOW)?)).await {
+            Ok((hits, reset)) => Verdict {
+                allowed: hits <= limit,
                 limit,
-                remaining: 0,
+                remaining: limit.saturating_sub(hits),
                 reset,
-            };
-        }
-        entry.1 += 1;
-        Verdict {
-            allowed: true,
-            limit,
-            remaining: limit - entry.1,
-            reset,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "rate limit not counted");
+                Verdict {
+                    allowed: true,
+                    limit,
+                    remaining: limit,
+                    reset: WINDOW.as_secs(),
+                }
+            }
         }
     }
 }
@@ -134,7 +163,8 @@ pub async fn limit(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let limiter = req.app_data::<web::Data<RateLimiter>>().cloned();
-    let (Some(limiter), Some(kind)) = (limiter, kind_of(&req)) else {
+    let pool = req.app_data::<web::Data<DbPool>>().cloned();
+    let (Some(limiter), Some(pool), Some(kind)) = (limiter, pool, kind_of(&req)) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let limit = limiter.limit_of(kind);
@@ -142,11 +172,8 @@ pub async fn limit(
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let jwt = req.app_data::<web::Data<JwtKeys>>().cloned();
-    let v = limiter.check(
-        &client(&req, jwt.as_ref().map(|j| j.get_ref())),
-        kind,
-        limit,
-    );
+    let who = client(&req, jwt.as_ref().map(|j| j.get_ref()));
+    let v = limiter.check(&pool, &who, kind, limit).await;
     let mut res = if v.allowed {
         next.call(req).await?.map_into_boxed_body()
     } else {
@@ -170,23 +197,4 @@ pub async fn limit(
     set(headers, "ratelimit-reset", v.reset.to_string());
     set(headers, "ratelimit-policy", format!("{};w=60", v.limit));
     Ok(res)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_window_allows_the_limit_then_refuses() {
-        let r = RateLimiter::default();
-        for i in 0..3 {
-            let v = r.check("a", Kind::Write, 3);
-            assert!(v.allowed);
-            assert_eq!(v.remaining, 2 - i);
-        }
-        let v = r.check("a", Kind::Write, 3);
-        assert!(!v.allowed && v.reset >= 1 && v.reset <= 60);
-        assert!(r.check("a", Kind::Search, 3).allowed, "kinds are separate");
-        assert!(r.check("b", Kind::Write, 3).allowed, "clients are separate");
-    }
 }

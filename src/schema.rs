@@ -159,6 +159,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (key, at) {
+        key -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     media (id) {
         id -> Uuid,
         sha256 -> Text,
@@ -205,6 +212,14 @@ diesel::table! {
         status -> Nullable<Int4>,
         error -> Nullable<Text>,
         duration_ms -> Int4,
+    }
+}
+
+diesel::table! {
+    rate_windows (key) {
+        key -> Text,
+        started -> Timestamptz,
+        hits -> Int4,
     }
 }
 
@@ -288,9 +303,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     editors,
     idempotency_keys,
     integration_tokens,
+    login_failures,
     media,
     outbox,
     outbox_attempts,
+    rate_windows,
     refresh_tokens,
     sections,
     tags,

@@ -10,7 +10,6 @@ use diesel::PgConnection;
 
 use crate::articles::read::Totals;
 use crate::auth::jwt::JwtKeys;
-use crate::auth::throttle::LoginThrottle;
 use crate::cache::{self, Changes, ResponseCache, Scope};
 use crate::config::Config;
 use crate::db::{self, DbPool};
@@ -29,7 +28,6 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Config,
     pub jwt: JwtKeys,
-    pub throttle: LoginThrottle,
     pub feeds: FeedCache,
     pub limiter: Arc<RateLimiter>,
     /// Rendered public responses.
@@ -65,7 +63,6 @@ impl AppState {
             limiter,
             pool,
             jwt,
-            throttle: LoginThrottle::default(),
             feeds: FeedCache::default(),
             totals: Totals::default(),
             lane: Lane::new(

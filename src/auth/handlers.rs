@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{jwt, password, refresh, Auth};
+use super::{jwt, password, refresh, throttle, Auth};
 use crate::editors::views::{ChangePasswordRequest, EditorView};
 use crate::editors::{model::EditorChangeset, queries, Editor};
 use crate::error::{AppError, Problem};
@@ -111,7 +111,7 @@ pub async fn login(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    if let Some(retry_after) = state.throttle.retry_after(&email, &addr) {
+    if let Some(retry_after) = throttled(&state, &email, &addr).await? {
         return Err(AppError::TooManyRequests {
             detail: "too many failed logins; try again later".into(),
             retry_after,
@@ -127,11 +127,11 @@ pub async fn login(
     let editor = match editor {
         Some(e) if matches && e.active && !e.service => e,
         _ => {
-            state.throttle.record_failure(&email, &addr);
+            failed(&state, &email, &addr).await?;
             return Err(bad_credentials());
         }
     };
-    state.throttle.record_success(&email);
+    succeeded(&state, &email).await?;
     let editor_id = editor.id;
     let refresh_token = db::transaction(&state.pool, move |c| {
         let token = refresh::issue(c, editor_id, Uuid::now_v7())?;
@@ -261,7 +261,7 @@ pub async fn change_my_password(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    if let Some(retry_after) = state.throttle.retry_after(&email, &addr) {
+    if let Some(retry_after) = throttled(&state, &email, &addr).await? {
         return Err(AppError::TooManyRequests {
             detail: "too many wrong passwords; try again later".into(),
             retry_after,
@@ -269,13 +269,13 @@ pub async fn change_my_password(
     }
     let current_hash = auth.editor.password_hash.clone();
     if !password::verify(current_password, Some(current_hash)).await? {
-        state.throttle.record_failure(&email, &addr);
+        failed(&state, &email, &addr).await?;
         return Err(AppError::invalid_field(
             "current_password",
             "is not the current password",
         ));
     }
-    state.throttle.record_success(&email);
+    succeeded(&state, &email).await?;
     let new_hash = password::hash(new_password).await?;
     let id = auth.id();
     db::transaction(&state.pool, move |c| {
@@ -294,4 +294,29 @@ pub async fn change_my_password(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Seconds to wait when `email` or `addr` failed too often (counted by every process).
+async fn throttled(state: &AppState, email: &str, addr: &str) -> Result<Option<u64>, AppError> {
+    let (email, addr) = (email.to_owned(), addr.to_owned());
+    db::run(&state.pool, move |c| {
+        Ok(throttle::retry_after(c, &email, &addr)?)
+    })
+    .await
+}
+
+async fn failed(state: &AppState, email: &str, addr: &str) -> Result<(), AppError> {
+    let (email, addr) = (email.to_owned(), addr.to_owned());
+    db::run(&state.pool, move |c| {
+        Ok(throttle::record_failure(c, &email, &addr)?)
+    })
+    .await
+}
+
+async fn succeeded(state: &AppState, email: &str) -> Result<(), AppError> {
+    let email = email.to_owned();
+    db::run(&state.pool, move |c| {
+        Ok(throttle::record_success(c, &email)?)
+    })
+    .await
 }

@@ -1,19 +1,16 @@
 //! Login throttling: after 10 failed logins for one email within 15 minutes, or 50 from one
-//! address, further attempts get 429 with `Retry-After` until the window has passed.
+//! address, further attempts get 429 with `Retry-After` until the window has passed. The
+//! failures are rows of `login_failures` (unlogged), so every process on the database counts
+//! them together (API.md §12); statements on a connection, no HTTP.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const MAX_PER_EMAIL: usize = 10;
-pub const MAX_PER_ADDRESS: usize = 50;
+use crate::schema::login_failures;
 
-/// Failed-login timestamps per key, in memory.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
+pub const WINDOW_SECS: i64 = 15 * 60;
+pub const MAX_PER_EMAIL: i64 = 10;
+pub const MAX_PER_ADDRESS: i64 = 50;
 
 fn email_key(email: &str) -> String {
     format!("e:{}", email.trim().to_lowercase())
@@ -23,86 +20,55 @@ fn address_key(addr: &str) -> String {
     format!("a:{addr}")
 }
 
-impl LoginThrottle {
-    /// `Some(seconds)` to wait when either key is over its limit.
-    pub fn retry_after(&self, email: &str, addr: &str) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        [
-            (email_key(email), MAX_PER_EMAIL),
-            (address_key(addr), MAX_PER_ADDRESS),
-        ]
-        .into_iter()
-        .filter_map(|(key, max)| {
-            let times = map.get_mut(&key)?;
-            while times
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-            {
-                times.pop_front();
-            }
-            if times.len() >= max {
-                let oldest = *times.get(times.len() - max)?;
-                let wait = WINDOW.saturating_sub(now.duration_since(oldest));
-                Some(wait.as_secs().max(1))
-            } else {
-                None
-            }
-        })
-        .max()
-    }
-
-    pub fn record_failure(&self, email: &str, addr: &str) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
-            });
-        }
-        for key in [email_key(email), address_key(addr)] {
-            let times = map.entry(key).or_default();
-            times.push_back(now);
-            if times.len() > MAX_PER_ADDRESS * 2 {
-                times.pop_front();
-            }
-        }
-    }
-
-    /// A successful login clears the email's failures (not the address's).
-    pub fn record_success(&self, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&email_key(email));
-    }
+#[derive(QueryableByName)]
+struct Wait {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    wait: Option<f64>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Seconds until `key` is under `max` failures in the window again, when it is not now: the
+/// `max`-th newest failure leaves the window then.
+fn wait_of(conn: &mut PgConnection, key: &str, max: i64) -> QueryResult<Option<u64>> {
+    let w: Wait = diesel::sql_query(
+        "SELECT EXTRACT(EPOCH FROM (SELECT at FROM login_failures \
+           WHERE key = $1 AND at > now() - make_interval(secs => $2) \
+           ORDER BY at DESC OFFSET $3 - 1 LIMIT 1) + make_interval(secs => $2) - now())::float8 AS wait",
+    )
+    .bind::<Text, _>(key)
+    .bind::<diesel::sql_types::Double, _>(WINDOW_SECS as f64)
+    .bind::<BigInt, _>(max)
+    .get_result(conn)?;
+    // No such failure: under the limit.
+    Ok(w.wait.map(|s| s.ceil().max(1.0) as u64))
+}
 
-    #[test]
-    fn ten_failures_per_email_then_429() {
-        let t = LoginThrottle::default();
-        for _ in 0..MAX_PER_EMAIL {
-            assert!(t.retry_after("A@x.cn", "1.1.1.1").is_none());
-            t.record_failure("a@x.cn", "1.1.1.1");
-        }
-        let wait = t.retry_after("a@X.cn", "2.2.2.2").unwrap();
-        assert!(wait > 800 && wait <= 900, "{wait}");
-        assert!(t.retry_after("b@x.cn", "2.2.2.2").is_none());
-        t.record_success("a@x.cn");
-        assert!(t.retry_after("a@x.cn", "2.2.2.2").is_none());
-    }
+/// `Some(seconds)` to wait when the email or the address is over its limit.
+pub fn retry_after(conn: &mut PgConnection, email: &str, addr: &str) -> QueryResult<Option<u64>> {
+    let by_email = wait_of(conn, &email_key(email), MAX_PER_EMAIL)?;
+    let by_address = wait_of(conn, &address_key(addr), MAX_PER_ADDRESS)?;
+    Ok(by_email.max(by_address))
+}
 
-    #[test]
-    fn fifty_per_address() {
-        let t = LoginThrottle::default();
-        for i in 0..MAX_PER_ADDRESS {
-            t.record_failure(&format!("u{i}@x.cn"), "9.9.9.9");
-        }
-        assert!(t.retry_after("new@x.cn", "9.9.9.9").is_some());
-        assert!(t.retry_after("new@x.cn", "8.8.8.8").is_none());
-    }
+/// A failed attempt, counted against the email and the address.
+pub fn record_failure(conn: &mut PgConnection, email: &str, addr: &str) -> QueryResult<()> {
+    diesel::insert_into(login_failures::table)
+        .values(&vec![
+            login_failures::key.eq(email_key(email)),
+            login_failures::key.eq(address_key(addr)),
+        ])
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A successful login clears the email's failures (not the address's).
+pub fn record_success(conn: &mut PgConnection, email: &str) -> QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::key.eq(email_key(email))))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Drops the failures that left the window (the purge loop's, every ten minutes).
+pub fn sweep(conn: &mut PgConnection) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM login_failures WHERE at < now() - interval '15 minutes'")
+        .execute(conn)
 }

@@ -41,7 +41,9 @@ fn mix(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
 
 fn colour(x: u32, y: u32, horizon: u32) -> [u8; 3] {
     let (fx, fy) = (x as f32 / WIDTH as f32, y as f32 / HEIGHT as f32);
-    let sun = ((fx - 0.72).powi(2) + (fy - 0.22).powi(2)).sqrt();
+    // Distances in the picture's own proportions, so the sun is round.
+    let aspect = WIDTH as f32 / HEIGHT as f32;
+    let sun = (((fx - 0.72) * aspect).powi(2) + (fy - 0.22).powi(2)).sqrt();
     let c = if y < horizon {
         let sky = mix(
             [250.0, 214.0, 165.0],

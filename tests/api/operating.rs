@@ -1,5 +1,7 @@
 //! Probes, request ids, metrics, the OpenAPI document and Swagger UI.
 
+use newsdesk::editors::Role;
+
 use crate::helpers::TestApp;
 
 #[test]
@@ -220,7 +222,6 @@ fn cors_answers_the_configured_origins_only() {
 
 #[test]
 fn writes_and_searches_are_rate_limited_per_client() {
-    use newsdesk::editors::Role;
     let app = TestApp::spawn_with(|c| {
         c.write_limit = 3;
         c.search_limit = 2;
@@ -261,6 +262,65 @@ fn writes_and_searches_are_rate_limited_per_client() {
         .problem(429, "too_many_requests");
     let plain = app.get("/api/v1/articles").expect(200);
     assert!(plain.header("ratelimit-limit").is_none());
+}
+
+/// Two real processes on one database count one limit (API.md §12): an editor's writes
+/// alternated between them are refused at the limit, not at twice it; so are failed logins.
+#[test]
+fn two_processes_count_one_write_limit_and_one_login_throttle() {
+    // Logins are writes of their address too: 15 leaves room for the 13 this test makes.
+    let app = TestApp::spawn_with(|c| c.write_limit = 15);
+    let (_, editor) = app.staff(Role::Editor);
+    let other = crate::server::Server::on_database_with(
+        app.database_url(),
+        &[("NEWSDESK_WRITE_LIMIT", "15")],
+    );
+    let post = |base: &str, path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut r = ureq::post(&format!("{base}{path}")).set("Content-Type", "application/json");
+        if let Some(t) = token {
+            r = r.set("Authorization", &format!("Bearer {t}"));
+        }
+        match r.send_string(&body.to_string()) {
+            Ok(r) => (
+                r.status(),
+                r.header("ratelimit-remaining").map(str::to_owned),
+            ),
+            Err(ureq::Error::Status(code, r)) => {
+                (code, r.header("ratelimit-remaining").map(str::to_owned))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let bases = [app.address.clone(), other.base.clone()];
+    let statuses: Vec<(u16, Option<String>)> = (0..20)
+        .map(|i| {
+            let body = serde_json::json!({"name": format!("标签{i}")});
+            post(&bases[i % 2], "/api/v1/tags", Some(&editor), body)
+        })
+        .collect();
+    let codes: Vec<u16> = statuses.iter().map(|s| s.0).collect();
+    assert_eq!(codes[..15], [201; 15]);
+    assert_eq!(codes[15..], [429; 5]);
+    let remaining: Vec<u32> = statuses
+        .iter()
+        .filter_map(|s| s.1.as_deref()?.parse().ok())
+        .collect();
+    let expected: Vec<u32> = (0..20).map(|i: u32| 14u32.saturating_sub(i)).collect();
+    assert_eq!(remaining, expected);
+    assert_eq!(app.rows("tags"), 15);
+    // Failed logins for one email, alternated: the eleventh attempt is refused by either.
+    let wrong = serde_json::json!({"email": "victim@example.cn", "password": "not-the-password"});
+    for i in 0..10 {
+        assert_eq!(
+            post(&bases[i % 2], "/api/v1/auth/login", None, wrong.clone()).0,
+            401,
+            "attempt {i}"
+        );
+    }
+    for base in &bases {
+        assert_eq!(post(base, "/api/v1/auth/login", None, wrong.clone()).0, 429);
+    }
+    other.stop();
 }
 
 #[test]
