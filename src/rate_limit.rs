@@ -5,12 +5,17 @@
 //! `NEWSDESK_SEARCH_LIMIT` (requests per minute; 0 turns a limit off).
 //!
 //! The windows live in PostgreSQL (`rate_windows`, unlogged), so every process on the database
-//! counts against the same ones (API.md §12): each limited request is one upsert, which starts
-//! the client's window again once a minute has passed and returns the hits and the seconds left
-//! ([`hit`]). A database that cannot be reached lets the request through (it will meet the same
-//! outage and answer 503 itself).
+//! counts against the same ones (API.md §12). A process leases allowance from a window in chunks
+//! ([`lease_size`]: a twentieth of the limit, at least one) with one upsert ([`hit`], which also
+//! starts the window again once a minute has passed) and spends it in memory; when a lease is
+//! refused the client is refused here until the window ends. So no client gets more than the
+//! limit across all processes, a client may be refused up to (processes − 1) × (chunk − 1)
+//! requests early, and a request costs a round trip only once a chunk. A database that cannot be
+//! reached lets the request through (it will meet the same outage and answer 503 itself).
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Integer, Text};
@@ -46,11 +51,29 @@ pub struct Verdict {
     pub reset: u64,
 }
 
-/// The limits (the counters are in the database).
+/// The limits, and this process's leases of the windows (which are in the database).
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     write_limit: u32,
     search_limit: u32,
+    leases: Mutex<HashMap<String, Lease>>,
+}
+
+/// Allowance of one window leased by this process.
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    ends: Instant,
+    granted: u32,
+    used: u32,
+    /// The window's hits (leased allowance, every process's) after this lease.
+    hits: u32,
+    /// A lease came back short: the window is spent once this allowance is.
+    exhausted: bool,
+}
+
+/// How much allowance a process leases at once: a twentieth of the limit, at least one.
+pub fn lease_size(limit: u32) -> u32 {
+    (limit / 20).max(1)
 }
 
 #[derive(QueryableByName)]
@@ -61,18 +84,24 @@ struct Hit {
     reset: i64,
 }
 
-/// Counts one request against the window of `key` (`window` long), in one statement: the hits
-/// in the window so far (this one included) and the seconds until it ends.
-pub fn hit(conn: &mut PgConnection, key: &str, window: Duration) -> QueryResult<(u32, u64)> {
+/// Takes `n` hits from the window of `key` (`window` long), in one statement: the window's hits
+/// so far (these included) and the seconds until it ends.
+pub fn hit(
+    conn: &mut PgConnection,
+    key: &str,
+    window: Duration,
+    n: u32,
+) -> QueryResult<(u32, u64)> {
     let h: Hit = diesel::sql_query(
-        "INSERT INTO rate_windows AS w (key, started, hits) VALUES ($1, now(), 1) \
+        "INSERT INTO rate_windows AS w (key, started, hits) VALUES ($1, now(), $3) \
          ON CONFLICT (key) DO UPDATE SET \
            started = CASE WHEN w.started <= now() - make_interval(secs => $2) THEN now() ELSE w.started END, \
-           hits = CASE WHEN w.started <= now() - make_interval(secs => $2) THEN 1 ELSE w.hits + 1 END \
+           hits = CASE WHEN w.started <= now() - make_interval(secs => $2) THEN $3 ELSE w.hits + $3 END \
          RETURNING hits, GREATEST(1, CEIL(EXTRACT(EPOCH FROM started + make_interval(secs => $2) - now())))::int8 AS reset",
     )
     .bind::<Text, _>(key)
     .bind::<Double, _>(window.as_secs_f64())
+    .bind::<Integer, _>(i32::try_from(n).unwrap_or(i32::MAX))
     .get_result(conn)?;
     Ok((
         u32::try_from(h.hits).unwrap_or(u32::MAX),
@@ -92,6 +121,7 @@ impl RateLimiter {
         RateLimiter {
             write_limit,
             search_limit,
+            leases: Mutex::default(),
         }
     }
 
@@ -102,26 +132,84 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one request of `client` against `limit` per minute, across every process.
+    /// Counts one request of `client` against `limit` per minute, across every process: from
+    /// this process's lease when it has allowance left, else from a new lease.
     pub async fn check(&self, pool: &DbPool, client: &str, kind: Kind, limit: u32) -> Verdict {
         let key = format!("{}:{client}", if kind == Kind::Write { "w" } else { "s" });
-        match db::run(pool, move |c| Ok(hit(c, &key, WINDOW)?)).await {
-            Ok((hits, reset)) => Verdict {
-                allowed: hits <= limit,
-                limit,
-                remaining: limit.saturating_sub(hits),
-                reset,
-            },
+        let now = Instant::now();
+        if let Some(v) = self.spend(&key, limit, now) {
+            return v;
+        }
+        let chunk = lease_size(limit);
+        let leased = {
+            let key = key.clone();
+            db::run(pool, move |c| Ok(hit(c, &key, WINDOW, chunk)?)).await
+        };
+        let (hits, reset) = match leased {
+            Ok(h) => h,
             Err(e) => {
                 tracing::warn!(error = %e, "rate limit not counted");
-                Verdict {
+                return Verdict {
                     allowed: true,
                     limit,
                     remaining: limit,
                     reset: WINDOW.as_secs(),
-                }
+                };
             }
+        };
+        // What the window had left of this chunk (none once others took the limit).
+        let granted = chunk.saturating_sub(hits.saturating_sub(limit));
+        let ends = now + Duration::from_secs(reset);
+        let mut leases = self.leases.lock().unwrap_or_else(|e| e.into_inner());
+        if leases.len() > 100_000 {
+            leases.retain(|_, l| l.ends > now);
         }
+        // Requests that found no allowance at the same moment each leased: their chunks add up.
+        let lease = leases.entry(key).or_insert(Lease {
+            ends,
+            granted: 0,
+            used: 0,
+            hits,
+            exhausted: false,
+        });
+        if lease.ends <= now {
+            *lease = Lease {
+                ends,
+                granted: 0,
+                used: 0,
+                hits,
+                exhausted: false,
+            };
+        }
+        lease.granted += granted;
+        lease.hits = lease.hits.max(hits);
+        lease.exhausted |= granted < chunk;
+        let allowed = lease.used < lease.granted;
+        if allowed {
+            lease.used += 1;
+        }
+        verdict(lease, allowed, limit, now)
+    }
+
+    /// One request from the lease of `key`, when it is current and has allowance left, or a
+    /// refusal when it is spent and the window with it; `None` when a new lease is needed.
+    fn spend(&self, key: &str, limit: u32, now: Instant) -> Option<Verdict> {
+        let mut leases = self.leases.lock().unwrap_or_else(|e| e.into_inner());
+        let lease = leases.get_mut(key).filter(|l| l.ends > now)?;
+        if lease.used < lease.granted {
+            lease.used += 1;
+            return Some(verdict(lease, true, limit, now));
+        }
+        lease.exhausted.then(|| verdict(lease, false, limit, now))
+    }
+}
+
+fn verdict(l: &Lease, allowed: bool, limit: u32, now: Instant) -> Verdict {
+    Verdict {
+        allowed,
+        limit,
+        remaining: limit.saturating_sub(l.hits) + (l.granted - l.used),
+        reset: l.ends.saturating_duration_since(now).as_secs().max(1),
     }
 }
 
@@ -197,4 +285,49 @@ pub async fn limit(
     set(headers, "ratelimit-reset", v.reset.to_string());
     set(headers, "ratelimit-policy", format!("{};w=60", v.limit));
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leases_are_a_twentieth_of_the_limit() {
+        assert_eq!(lease_size(600), 30);
+        assert_eq!(lease_size(15), 1);
+        assert_eq!(lease_size(1), 1);
+    }
+
+    #[test]
+    fn a_lease_is_spent_here_then_renewed_or_refused() {
+        let r = RateLimiter::new(600, 600);
+        let now = Instant::now();
+        let ends = now + Duration::from_secs(30);
+        r.leases.lock().unwrap().insert(
+            "w:a".into(),
+            Lease {
+                ends,
+                granted: 2,
+                used: 1,
+                hits: 590,
+                exhausted: false,
+            },
+        );
+        let v = r.spend("w:a", 600, now).unwrap();
+        assert!(v.allowed);
+        assert_eq!((v.remaining, v.reset), (10, 30));
+        assert!(r.spend("w:a", 600, now).is_none(), "spent: lease again");
+        r.leases.lock().unwrap().insert(
+            "w:b".into(),
+            Lease {
+                ends,
+                granted: 0,
+                used: 0,
+                hits: 630,
+                exhausted: true,
+            },
+        );
+        assert!(!r.spend("w:b", 600, now).unwrap().allowed);
+        assert!(r.spend("w:b", 600, ends).is_none(), "a new window");
+    }
 }
