@@ -110,6 +110,24 @@ pub struct MediaConfig {
     pub uploads: usize,
 }
 
+/// A streaming replica for anonymous reads (API.md §12): `NEWSDESK_REPLICA_URL`,
+/// `NEWSDESK_REPLICA_MAX_LAG`.
+#[derive(Clone)]
+pub struct ReplicaConfig {
+    pub url: String,
+    /// The most replay lag at which it still answers (default 5 s).
+    pub max_lag: std::time::Duration,
+}
+
+impl fmt::Debug for ReplicaConfig {
+    // Not the URL: it may hold a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplicaConfig")
+            .field("max_lag", &self.max_lag)
+            .finish()
+    }
+}
+
 /// Everything the server needs to know, from `DATABASE_URL` and the `NEWSDESK_*` variables.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -156,6 +174,8 @@ pub struct Config {
     pub site: Arc<Site>,
     /// Photos: where they are stored and how much an upload may take.
     pub media: MediaConfig,
+    /// A streaming replica that may serve anonymous reads.
+    pub replica: Option<ReplicaConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -274,6 +294,7 @@ impl Config {
             ),
             site,
             media,
+            replica: replica()?,
         })
     }
 
@@ -324,6 +345,32 @@ fn purge_target() -> Result<Option<PurgeTarget>, ConfigError> {
         ));
     }
     Ok(Some(PurgeTarget { url, style, token }))
+}
+
+/// `NEWSDESK_REPLICA_URL` and `NEWSDESK_REPLICA_MAX_LAG` (seconds, decimals allowed, more than
+/// 0 and at most 3600; default 5).
+fn replica() -> Result<Option<ReplicaConfig>, ConfigError> {
+    let max_lag = max_lag(var("NEWSDESK_REPLICA_MAX_LAG").as_deref())?;
+    Ok(var("NEWSDESK_REPLICA_URL").map(|url| ReplicaConfig {
+        url: url.trim().to_owned(),
+        max_lag,
+    }))
+}
+
+fn max_lag(raw: Option<&str>) -> Result<std::time::Duration, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(std::time::Duration::from_secs(5));
+    };
+    raw.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0 && *s <= 3600.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "NEWSDESK_REPLICA_MAX_LAG must be seconds, more than 0 and at most 3600 (got {raw:?})"
+            ))
+        })
 }
 
 /// `NEWSDESK_MEDIA_STORE`, `NEWSDESK_MEDIA_MAX_BYTES` (1 KiB – 200 MiB, default 20 MiB) and
@@ -479,6 +526,17 @@ mod tests {
         );
         for bad in ["s3://", "s3://Bad_Bucket/x", "gs://b/p", "/var/media"] {
             assert!(parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn replica_lag_is_seconds() {
+        use std::time::Duration;
+        assert_eq!(max_lag(None).unwrap(), Duration::from_secs(5));
+        assert_eq!(max_lag(Some("0.5")).unwrap(), Duration::from_millis(500));
+        assert_eq!(max_lag(Some(" 30 ")).unwrap(), Duration::from_secs(30));
+        for bad in ["0", "-1", "5s", "3601", "NaN"] {
+            assert!(max_lag(Some(bad)).is_err(), "{bad}");
         }
     }
 

@@ -92,6 +92,22 @@ pub fn build_pool(url: &str, size: u32) -> DbPool {
     builder(size).build_unchecked(manager(url))
 }
 
+/// How long a read waits for a replica's connection before it goes to the primary.
+pub const REPLICA_CHECKOUT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The pool of a streaming replica: a short check-out (a replica that does not answer sends the
+/// read to the primary, it does not hold it), no idle connection kept open by force, and no
+/// log line for each connection a replica that is down refuses (its watch says so once).
+pub fn build_replica_pool(url: &str, size: u32) -> DbPool {
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(REPLICA_CHECKOUT_TIMEOUT)
+        .test_on_check_out(true)
+        .error_handler(Box::new(diesel::r2d2::NopErrorHandler))
+        .build_unchecked(manager(url))
+}
+
 fn manager(url: &str) -> Manager {
     Manager {
         url: url.to_owned(),
@@ -163,16 +179,21 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
-    crate::blocking::run(move || {
-        let mut pooled = pool.get().map_err(AppError::from)?;
-        let result = f(&mut pooled.conn);
-        if let Err(AppError::Unavailable(_) | AppError::CommitUnknown(_)) = &result {
-            // The database may have restarted: test every connection before its next use.
-            pooled.outages.fetch_add(1, Ordering::AcqRel);
-        }
-        result
-    })
-    .await?
+    crate::blocking::run(move || run_here(&pool, f)).await?
+}
+
+/// [`run`] on the calling thread (one that may block).
+pub fn run_here<T>(
+    pool: &DbPool,
+    f: impl FnOnce(&mut PgConnection) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let mut pooled = pool.get().map_err(AppError::from)?;
+    let result = f(&mut pooled.conn);
+    if let Err(AppError::Unavailable(_) | AppError::CommitUnknown(_)) = &result {
+        // The database may have restarted: test every connection before its next use.
+        pooled.outages.fetch_add(1, Ordering::AcqRel);
+    }
+    result
 }
 
 /// Like [`run`], inside one transaction: nothing of a failed write survives. When the
@@ -183,34 +204,39 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
+    run(pool, move |conn| in_transaction(conn, f)).await
+}
+
+/// Runs `f` on `conn` inside one transaction (see [`transaction`]).
+pub fn in_transaction<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> Result<T, AppError>,
+) -> Result<T, AppError> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    run(pool, move |conn| {
-        AnsiTransactionManager::begin_transaction(conn)?;
-        match f(conn) {
-            Ok(value) => match AnsiTransactionManager::commit_transaction(conn) {
-                Ok(()) => Ok(value),
-                Err(e) => {
-                    // Diesel tries a rollback after a failed commit and may report both.
-                    let e = match e {
-                        diesel::result::Error::RollbackErrorOnCommit { commit_error, .. } => {
-                            *commit_error
-                        }
-                        e => e,
-                    };
-                    match AppError::from(e) {
-                        AppError::Unavailable(cause) => Err(AppError::CommitUnknown(cause)),
-                        other => Err(other),
-                    }
-                }
-            },
+    AnsiTransactionManager::begin_transaction(conn)?;
+    match f(conn) {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
             Err(e) => {
-                // A rollback that fails leaves a broken connection, which the pool discards.
-                let _ = AnsiTransactionManager::rollback_transaction(conn);
-                Err(e)
+                // Diesel tries a rollback after a failed commit and may report both.
+                let e = match e {
+                    diesel::result::Error::RollbackErrorOnCommit { commit_error, .. } => {
+                        *commit_error
+                    }
+                    e => e,
+                };
+                match AppError::from(e) {
+                    AppError::Unavailable(cause) => Err(AppError::CommitUnknown(cause)),
+                    other => Err(other),
+                }
             }
+        },
+        Err(e) => {
+            // A rollback that fails leaves a broken connection, which the pool discards.
+            let _ = AnsiTransactionManager::rollback_transaction(conn);
+            Err(e)
         }
-    })
-    .await
+    }
 }
 
 /// Applies pending migrations under an advisory lock, so several processes may start at once.

@@ -357,6 +357,35 @@ impl EmbeddedPg {
         Ok(())
     }
 
+    /// A streaming standby of this (running) cluster in `<data_dir>/pg`, copied with
+    /// `pg_basebackup -R` over the cluster's socket and not started yet: a replica on one
+    /// machine, for trying `NEWSDESK_REPLICA_URL` and for the tests. It has its own socket in its
+    /// own directory ([`EmbeddedPg::url_for`]).
+    pub fn standby_of(&self, data_dir: &Path) -> Result<EmbeddedPg, EmbeddedPgError> {
+        let standby = EmbeddedPg::new(data_dir)?;
+        if standby.pgdata.exists() {
+            return Err(EmbeddedPgError::Command {
+                what: "pg_basebackup".into(),
+                detail: format!("{} exists already", standby.pgdata.display()),
+            });
+        }
+        std::fs::create_dir_all(&standby.pgdata)
+            .map_err(io_err(format!("create {}", standby.pgdata.display())))?;
+        std::fs::set_permissions(&standby.pgdata, std::fs::Permissions::from_mode(0o700))
+            .map_err(io_err(format!("chmod {}", standby.pgdata.display())))?;
+        if let Some((uid, gid)) = standby.run_as {
+            chown(&standby.pgdata, uid, gid)?;
+        }
+        let mut cmd = self.command("pg_basebackup");
+        cmd.arg("-D")
+            .arg(&standby.pgdata)
+            .args(["-R", "-X", "stream", "-c", "fast", "-h"])
+            .arg(&self.pgdata)
+            .arg(format!("--username={SUPERUSER}"));
+        self.run(cmd, "pg_basebackup")?;
+        Ok(standby)
+    }
+
     /// Whether this process started the postmaster.
     pub fn started_here(&self) -> bool {
         self.started_here

@@ -9,8 +9,8 @@ use std::time::Duration;
 use diesel::{PgConnection, RunQueryDsl};
 use tokio::sync::Semaphore;
 
-use crate::db::{self, DbPool};
 use crate::error::AppError;
+use crate::replica::{Reader, Reads};
 
 /// How long a request waits for a place in the lane.
 const QUEUE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -37,11 +37,11 @@ impl Lane {
         self.places.available_permits()
     }
 
-    /// Runs `f` like [`db::run`], once there is a place in the lane, inside a transaction whose
-    /// statements have the lane's time limit.
-    pub async fn run<T, F>(&self, pool: &DbPool, f: F) -> Result<T, AppError>
+    /// Runs `f` like [`Reads::run`], once there is a place in the lane, inside a transaction
+    /// whose statements have the lane's time limit.
+    pub async fn run<T, F>(&self, reads: &Reads, reader: Reader, f: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Clone + Send + 'static,
         T: Send + 'static,
     {
         let _place = tokio::time::timeout(QUEUE_TIMEOUT, self.places.acquire())
@@ -54,10 +54,11 @@ impl Lane {
             })?
             .map_err(|e| AppError::internal("the search lane", e))?;
         let ms = self.statement_timeout.as_millis();
-        db::transaction(pool, move |c| {
-            diesel::sql_query(format!("SET LOCAL statement_timeout = {ms}")).execute(c)?;
-            f(c)
-        })
-        .await
+        reads
+            .transaction(reader, move |c| {
+                diesel::sql_query(format!("SET LOCAL statement_timeout = {ms}")).execute(c)?;
+                f(c)
+            })
+            .await
     }
 }

@@ -45,6 +45,7 @@ pub mod operating;
 pub mod outbox;
 pub mod pagination;
 pub mod rate_limit;
+pub mod replica;
 pub mod request_body;
 pub mod routes;
 pub mod schema;

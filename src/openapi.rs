@@ -247,7 +247,8 @@ fn add_head(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// Fields of response schemas that are left out, not sent as `null`, when empty.
-const OMITTED_WHEN_EMPTY: [(&str, &str); 8] = [
+const OMITTED_WHEN_EMPTY: [(&str, &str); 9] = [
+    ("Health", "replica"),
     ("Problem", "errors"),
     ("Problem", "current_version"),
     ("Problem", "allowed"),

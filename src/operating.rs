@@ -86,6 +86,19 @@ pub async fn observe(
 pub struct Health {
     /// `ok`, or `unavailable`.
     pub status: String,
+    /// `/readyz` with `NEWSDESK_REPLICA_URL` only: whether the replica serves anonymous reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<ReplicaHealth>,
+}
+
+/// The streaming replica as this process last saw it (a replica that is down or lagging does not
+/// make the process unready: the primary answers instead).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplicaHealth {
+    /// Reachable, a standby, and within `NEWSDESK_REPLICA_MAX_LAG`.
+    pub in_use: bool,
+    /// Its replay lag in milliseconds; `null` when it cannot be measured (unreachable).
+    pub lag_ms: Option<u64>,
 }
 
 /// Liveness: the process is up.
@@ -96,6 +109,7 @@ pub async fn healthz() -> HttpResponse {
         .insert_header(("Cache-Control", "no-store"))
         .json(Health {
             status: "ok".into(),
+            replica: None,
         })
 }
 
@@ -118,11 +132,21 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     .ok()
     .flatten()
     .is_some();
+    let replica = state.reads.replica().map(|r| {
+        let status = r.status();
+        ReplicaHealth {
+            in_use: status.usable,
+            lag_ms: u64::try_from(status.lag.as_millis())
+                .ok()
+                .filter(|ms| *ms < u64::from(u32::MAX)),
+        }
+    });
     if ok {
         Ok(HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
             .json(Health {
                 status: "ok".into(),
+                replica,
             }))
     } else {
         Err(AppError::Unavailable("the database is unreachable".into()))

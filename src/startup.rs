@@ -207,7 +207,8 @@ pub async fn serve(
     let outbox = Arc::new(Outbox::new(targets.clone()));
     let state =
         web::Data::new(AppState::new(pool.clone(), config, jwt)?.announcing(outbox.clone()));
-    cache::listener::spawn(database_url, &state.cache, &state.directory);
+    state.watch_replica(&database_url);
+    cache::listener::spawn(database_url, &state.cache, &state.directory, state.seen());
     let dispatcher = actix_web::rt::spawn(crate::outbox::dispatch::run(
         pool.clone(),
         outbox.wake_handle(),

@@ -20,12 +20,16 @@ use crate::lane::Lane;
 use crate::media::gate::Gate;
 use crate::media::store::{MediaStore, OpenError};
 use crate::rate_limit::RateLimiter;
+use crate::replica::{self, Reader, Reads, Replica, Seen};
 use crate::telemetry;
 
 /// What every handler can reach.
 #[derive(Debug)]
 pub struct AppState {
+    /// The primary: writes, staff reads, authentication.
     pub pool: DbPool,
+    /// Where reads go (the replica for anonymous readers, when there is one).
+    pub reads: Reads,
     pub config: Config,
     pub jwt: JwtKeys,
     pub feeds: FeedCache,
@@ -54,8 +58,17 @@ impl AppState {
         let cache = Arc::new(ResponseCache::new(config.cache, cache::DEFAULT_BUDGET));
         let directory = Arc::new(Directory::default());
         let limiter = Arc::new(RateLimiter::new(config.write_limit, config.search_limit));
+        let replica = config.replica.as_ref().map(|r| {
+            let seen = Arc::new(Seen::default());
+            Arc::new(Replica::new(&r.url, config.pool_size, r.max_lag, seen))
+        });
+        let mut writer = Writer::new(pool.clone(), cache.clone(), directory.clone());
+        if let Some(r) = &replica {
+            writer.seen = Some(r.seen().clone());
+        }
         Ok(AppState {
-            writer: Writer::new(pool.clone(), cache.clone(), directory.clone()),
+            reads: Reads::new(pool.clone(), replica),
+            writer,
             media,
             uploads: Gate::new(config.media.uploads),
             cache,
@@ -77,6 +90,27 @@ impl AppState {
     pub fn announcing(mut self, announce: Arc<dyn Announce>) -> AppState {
         self.writer = self.writer.announcing(announce);
         self
+    }
+
+    /// Runs the read `f` where `reader` may be served ([`Reads::run`]).
+    pub async fn read<T, F>(&self, reader: Reader, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        self.reads.run(reader, f).await
+    }
+
+    /// The replica's watch against the primary at `primary_url` (when there is a replica).
+    pub fn watch_replica(&self, primary_url: &str) {
+        if let Some(r) = self.reads.replica() {
+            replica::watch(primary_url.to_owned(), r);
+        }
+    }
+
+    /// What this process knows of the primary's writes (only kept with a replica).
+    pub fn seen(&self) -> Option<Arc<Seen>> {
+        self.reads.replica().map(|r| r.seen().clone())
     }
 
     /// [`Writer::write`] with this state's writer.
@@ -132,6 +166,8 @@ pub struct Writer {
     cache: Arc<ResponseCache>,
     directory: Arc<Directory>,
     announce: Option<Arc<dyn Announce>>,
+    /// With a replica: told the primary's position after each write, before its evictions.
+    seen: Option<Arc<Seen>>,
 }
 
 impl Writer {
@@ -141,6 +177,7 @@ impl Writer {
             cache,
             directory,
             announce: None,
+            seen: None,
         }
     }
 
@@ -186,6 +223,14 @@ impl Writer {
         .await;
         match written {
             Ok((value, changes)) => {
+                if let Some(seen) = &self.seen {
+                    // Before the evictions: a read after them must not take the replica's
+                    // answer from before this write.
+                    match db::run(&self.pool, |c| Ok(replica::primary_lsn(c)?)).await {
+                        Ok(lsn) => seen.advance(lsn),
+                        Err(_) => seen.doubt(),
+                    }
+                }
                 if let Some(a) = &self.announce {
                     let purged = a.sends_purges() && !changes.scopes.is_empty();
                     if purged || !changes.events.is_empty() {
@@ -204,6 +249,9 @@ impl Writer {
             }
             Err(e @ AppError::CommitUnknown(_)) => {
                 // It may have been saved, and what it changed is not known here.
+                if let Some(seen) = &self.seen {
+                    seen.doubt();
+                }
                 cache::forget(&[Scope::Everything], &self.cache, &self.directory);
                 Err(e)
             }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::db;
 use crate::editors::{queries, Editor, Role};
 use crate::error::AppError;
+use crate::replica::Reader;
 use crate::state::AppState;
 
 /// An authenticated, active staff account, re-read from the database on every request so that
@@ -50,6 +51,15 @@ pub struct OptionalAuth(pub Option<Auth>);
 impl OptionalAuth {
     pub fn is_staff(&self) -> bool {
         self.0.is_some()
+    }
+
+    /// Where the caller's reads may go: anonymous ones to a replica, staff ones never.
+    pub fn reader(&self) -> Reader {
+        if self.is_staff() {
+            Reader::Staff
+        } else {
+            Reader::Public
+        }
     }
 }
 

@@ -1,6 +1,10 @@
 //! Coherence across processes: a thread `LISTEN`s on the database for the changes other
 //! processes commit and evicts them here (within [`POLL`] of the commit). After a lost
 //! connection it evicts everything, since notifications may have been missed meanwhile.
+//!
+//! With a replica, the primary's WAL position is recorded in [`Seen`] before each eviction
+//! (see [`crate::replica`]): no read is then served by a replica that has not replayed what
+//! was evicted.
 
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -10,6 +14,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use super::changes::{Changes, CHANNEL};
 use super::{forget, ResponseCache, Scope};
 use crate::directory::Directory;
+use crate::replica::{self, Seen};
 
 /// How often the connection is read for notifications.
 pub const POLL: Duration = Duration::from_millis(100);
@@ -18,11 +23,27 @@ pub const POLL: Duration = Duration::from_millis(100);
 struct Kept {
     responses: Weak<ResponseCache>,
     directory: Weak<Directory>,
+    /// With a replica: where the primary was when the changes were heard.
+    seen: Option<Arc<Seen>>,
 }
 
 impl Kept {
     fn alive(&self) -> bool {
         self.responses.strong_count() > 0
+    }
+
+    /// Records where the primary is now (past the commits just heard of); `settle` also ends
+    /// the doubt a cut-off commit left.
+    fn note_position(&self, conn: &mut PgConnection, settle: bool) -> diesel::QueryResult<()> {
+        if let Some(seen) = &self.seen {
+            let lsn = replica::primary_lsn(conn)?;
+            if settle {
+                seen.settle(lsn);
+            } else {
+                seen.advance(lsn);
+            }
+        }
+        Ok(())
     }
 
     /// Applies `changed` unless the process has let go of its caches (then `false`).
@@ -41,11 +62,18 @@ impl Kept {
 }
 
 /// Starts the listener thread (also with responses not cached: the section tree is kept
-/// whatever the setting); it ends when the cache is dropped.
-pub fn spawn(url: String, responses: &Arc<ResponseCache>, directory: &Arc<Directory>) {
+/// whatever the setting); it ends when the cache is dropped. With `seen`, it records the
+/// primary's position before it evicts.
+pub fn spawn(
+    url: String,
+    responses: &Arc<ResponseCache>,
+    directory: &Arc<Directory>,
+    seen: Option<Arc<Seen>>,
+) {
     let kept = Kept {
         responses: Arc::downgrade(responses),
         directory: Arc::downgrade(directory),
+        seen,
     };
     let started = std::thread::Builder::new()
         .name("cache-listener".into())
@@ -62,6 +90,11 @@ fn run(url: &str, kept: &Kept) {
             Ok(mut conn) => {
                 if !first {
                     tracing::info!("cache listener reconnected: evicting everything");
+                }
+                if let Err(e) = kept.note_position(&mut conn, true) {
+                    tracing::warn!(error = %e, "cache listener lost its connection");
+                    std::thread::sleep(Duration::from_secs(1));
+                    continue;
                 }
                 kept.forget(&[Scope::Everything], None);
                 first = false;
@@ -89,8 +122,15 @@ fn receive(conn: &mut PgConnection, kept: &Kept) -> diesel::QueryResult<()> {
         if !kept.alive() {
             return Ok(());
         }
-        for n in conn.notifications_iter() {
-            let (sender, changes) = Changes::parse(&n?.payload);
+        let heard = conn
+            .notifications_iter()
+            .map(|n| n.map(|n| Changes::parse(&n.payload)))
+            .collect::<diesel::QueryResult<Vec<_>>>()?;
+        let unsure = kept.seen.as_ref().is_some_and(|s| s.unsure());
+        if !heard.is_empty() || unsure {
+            kept.note_position(conn, unsure)?;
+        }
+        for (sender, changes) in heard {
             if !kept.forget(&changes.scopes, sender) {
                 return Ok(());
             }

@@ -22,7 +22,7 @@ use crate::request_body::Json;
 use crate::slug::{self, MAX_SLUG_LEN};
 use crate::state::{AppState, Reach};
 use crate::validate::{clean_optional, Checks};
-use crate::{audit, db, http_cache};
+use crate::{audit, http_cache};
 
 /// List correspondents by name; `q` matches part of the name.
 #[utoipa::path(
@@ -52,16 +52,17 @@ pub async fn list_correspondents(
     let after = after.map(|c| (c.key.unwrap_or_default(), c.id));
     let want_total = q.count.unwrap_or(false);
     let text = q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let (rows, total) = db::run(&state.pool, move |c| {
-        let rows = queries::list(c, text.as_deref(), after, limit)?;
-        let total = if want_total {
-            Some(queries::count(c, text.as_deref())?)
-        } else {
-            None
-        };
-        Ok((rows, total))
-    })
-    .await?;
+    let (rows, total) = state
+        .read(who.reader(), move |c| {
+            let rows = queries::list(c, text.as_deref(), after, limit)?;
+            let total = if want_total {
+                Some(queries::count(c, text.as_deref())?)
+            } else {
+                None
+            };
+            Ok((rows, total))
+        })
+        .await?;
     let (rows, next_cursor) = pagination::finish(rows, limit, |r| Cursor {
         kind: 'c',
         at: None,
@@ -102,7 +103,8 @@ pub async fn get_correspondent(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let row = db::run(&state.pool, move |c| Ok(queries::find(c, &key)?))
+    let row = state
+        .read(who.reader(), move |c| Ok(queries::find(c, &key)?))
         .await?
         .ok_or_else(|| AppError::not_found("correspondent"))?;
     http_cache::json_response(

@@ -19,8 +19,9 @@ use crate::auth::OptionalAuth;
 use crate::error::{AppError, Problem};
 use crate::ident::IdOrSlug;
 use crate::pagination::{Page, PageInfo};
+use crate::replica::Reader;
 use crate::state::AppState;
-use crate::{cache, db, http_cache};
+use crate::{cache, http_cache};
 
 /// 304 when the client's copy is current (`If-None-Match` first, else `If-Modified-Since`).
 fn not_modified(req: &HttpRequest, etag: &str, last_modified: DateTime<Utc>) -> bool {
@@ -63,32 +64,35 @@ async fn cached<F>(
 ) -> Result<HttpResponse, AppError>
 where
     F: FnOnce(&mut diesel::PgConnection) -> Result<(Vec<u8>, Vec<cache::Scope>), AppError>
+        + Clone
         + Send
         + 'static,
 {
     let cache = state.clone();
     // NEWSDESK_CACHE=off: nothing rendered is kept.
     let keep = state.config.cache;
-    let rendered = db::run(&state.pool, move |c| {
-        let (fingerprint, newest) = model::fingerprint(c)?;
-        if let Some(hit) = cache.feeds.get(&key, &fingerprint).filter(|_| keep) {
-            return Ok(hit);
-        }
-        let (body, depends_on) = build(c)?;
-        let rendered = Arc::new(Rendered {
-            etag: http_cache::etag_of(&body),
-            fingerprint,
-            body,
-            last_modified: newest,
-            content_type,
-            depends_on,
-        });
-        if keep {
-            cache.feeds.put(key, rendered.clone());
-        }
-        Ok(rendered)
-    })
-    .await?;
+    // Feeds show published articles only: a replica may render them for anyone.
+    let rendered = state
+        .read(Reader::Public, move |c| {
+            let (fingerprint, newest) = model::fingerprint(c)?;
+            if let Some(hit) = cache.feeds.get(&key, &fingerprint).filter(|_| keep) {
+                return Ok(hit);
+            }
+            let (body, depends_on) = build(c)?;
+            let rendered = Arc::new(Rendered {
+                etag: http_cache::etag_of(&body),
+                fingerprint,
+                body,
+                last_modified: newest,
+                content_type,
+                depends_on,
+            });
+            if keep {
+                cache.feeds.put(key, rendered.clone());
+            }
+            Ok(rendered)
+        })
+        .await?;
     cache::depends_on(req, rendered.depends_on.clone());
     Ok(send(req, &rendered))
 }
@@ -273,41 +277,42 @@ pub async fn get_article_ninjs(
         Item(Box<Ninjs>, uuid::Uuid),
         Moved(String),
     }
-    let found = db::run(&state.pool, move |c| {
-        let Some(a) = article_queries::find(c, &key)?.filter(|a| may_read(viewer.as_ref(), a))
-        else {
-            // An old slug of an article this caller may read: 301 to its current one.
-            if let IdOrSlug::Slug(slug) = &key {
-                if let Some(a) = article_queries::redirect_target(c, slug)?
-                    .filter(|a| may_read(viewer.as_ref(), a))
-                {
-                    return Ok(Found::Moved(a.slug));
+    let found = state
+        .read(who.reader(), move |c| {
+            let Some(a) = article_queries::find(c, &key)?.filter(|a| may_read(viewer.as_ref(), a))
+            else {
+                // An old slug of an article this caller may read: 301 to its current one.
+                if let IdOrSlug::Slug(slug) = &key {
+                    if let Some(a) = article_queries::redirect_target(c, slug)?
+                        .filter(|a| may_read(viewer.as_ref(), a))
+                    {
+                        return Ok(Found::Moved(a.slug));
+                    }
                 }
-            }
-            return Err(AppError::not_found("article"));
-        };
-        let v = views.load(c, &a)?;
-        let item = FeedItem {
-            id: v.id,
-            slug: v.slug,
-            title: v.title,
-            subtitle: v.subtitle,
-            summary: v.summary,
-            body_html: v.body_html,
-            section: v.section,
-            tags: v.tags,
-            byline: v.byline,
-            source: v.source,
-            cover: v.cover_image,
-            version: v.version,
-            created_at: v.created_at,
-            published_at: v.published_at.unwrap_or(v.created_at),
-            updated_at: v.updated_at,
-        };
-        let ninjs = render::ninjs(&views.site.public_url, &item, &a.status);
-        Ok(Found::Item(Box::new(ninjs), a.id))
-    })
-    .await?;
+                return Err(AppError::not_found("article"));
+            };
+            let v = views.load(c, &a)?;
+            let item = FeedItem {
+                id: v.id,
+                slug: v.slug,
+                title: v.title,
+                subtitle: v.subtitle,
+                summary: v.summary,
+                body_html: v.body_html,
+                section: v.section,
+                tags: v.tags,
+                byline: v.byline,
+                source: v.source,
+                cover: v.cover_image,
+                version: v.version,
+                created_at: v.created_at,
+                published_at: v.published_at.unwrap_or(v.created_at),
+                updated_at: v.updated_at,
+            };
+            let ninjs = render::ninjs(&views.site.public_url, &item, &a.status);
+            Ok(Found::Item(Box::new(ninjs), a.id))
+        })
+        .await?;
     let (ninjs, id) = match found {
         Found::Item(ninjs, id) => (ninjs, id),
         Found::Moved(slug) => {

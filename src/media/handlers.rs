@@ -14,6 +14,7 @@ use crate::cache::{self, Scope};
 use crate::editors::Role;
 use crate::error::{AppError, Problem};
 use crate::pagination::{self, Cursor, ListQuery, Page};
+use crate::replica::Reader;
 use crate::request_body::{self, Json};
 use crate::state::{AppState, Reach};
 use crate::validate::{clean_optional, Checks};
@@ -262,10 +263,13 @@ pub async fn delete_media(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// An image of the library, for anyone (its URL is public; a replica may answer).
 async fn find(state: &AppState, id: Uuid) -> Result<Media, AppError> {
-    db::run(&state.pool, move |c| Ok(queries::find(c, id)?))
-        .await?
-        .ok_or_else(|| AppError::not_found("media"))
+    state
+        .read(Reader::Public, move |c| {
+            queries::find(c, id)?.ok_or_else(|| AppError::not_found("media"))
+        })
+        .await
 }
 
 /// The file under `key` with the headers of an immutable public image (a 304 when the client

@@ -17,7 +17,7 @@ use crate::request_body::Json;
 use crate::slug::MAX_SLUG_LEN;
 use crate::state::{AppState, Reach};
 use crate::validate::{clean_optional, Checks};
-use crate::{audit, db, http_cache};
+use crate::{audit, http_cache};
 
 fn views(conn: &mut diesel::PgConnection, rows: &[Section]) -> Result<Vec<SectionView>, AppError> {
     let parent_ids: Vec<Uuid> = rows.iter().filter_map(|s| s.parent_id).collect();
@@ -65,17 +65,18 @@ pub async fn list_sections(
     let limit = pagination::limit(q.limit)?;
     let after = q.cursor.as_deref().map(section_cursor).transpose()?;
     let want_total = q.count.unwrap_or(false);
-    let (rows, total, data) = db::run(&state.pool, move |c| {
-        let rows = queries::list(c, after, limit)?;
-        let total = if want_total {
-            Some(queries::count(c)?)
-        } else {
-            None
-        };
-        let data = views(c, &rows)?;
-        Ok((rows, total, data))
-    })
-    .await?;
+    let (rows, total, data) = state
+        .read(who.reader(), move |c| {
+            let rows = queries::list(c, after, limit)?;
+            let total = if want_total {
+                Some(queries::count(c)?)
+            } else {
+                None
+            };
+            let data = views(c, &rows)?;
+            Ok((rows, total, data))
+        })
+        .await?;
     let (kept, next_cursor) = pagination::finish(rows, limit, |s| Cursor {
         kind: 's',
         at: None,
@@ -113,11 +114,12 @@ pub async fn get_section(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let view = db::run(&state.pool, move |c| {
-        let s = queries::find(c, &key)?.ok_or_else(|| AppError::not_found("section"))?;
-        Ok(views(c, std::slice::from_ref(&s))?.remove(0))
-    })
-    .await?;
+    let view = state
+        .read(who.reader(), move |c| {
+            let s = queries::find(c, &key)?.ok_or_else(|| AppError::not_found("section"))?;
+            Ok(views(c, std::slice::from_ref(&s))?.remove(0))
+        })
+        .await?;
     http_cache::json_response(&req, who.is_staff(), &view)
 }
 

@@ -17,7 +17,7 @@ use crate::request_body::Json;
 use crate::slug::{self, MAX_SLUG_LEN};
 use crate::state::{AppState, Reach};
 use crate::validate::Checks;
-use crate::{audit, db, http_cache};
+use crate::{audit, http_cache};
 
 /// List tags by name.
 #[utoipa::path(
@@ -46,16 +46,17 @@ pub async fn list_tags(
         .transpose()?;
     let after = after.map(|c| (c.key.unwrap_or_default(), c.id));
     let want_total = q.count.unwrap_or(false);
-    let (rows, total) = db::run(&state.pool, move |c| {
-        let rows = queries::list(c, after, limit)?;
-        let total = if want_total {
-            Some(queries::count(c)?)
-        } else {
-            None
-        };
-        Ok((rows, total))
-    })
-    .await?;
+    let (rows, total) = state
+        .read(who.reader(), move |c| {
+            let rows = queries::list(c, after, limit)?;
+            let total = if want_total {
+                Some(queries::count(c)?)
+            } else {
+                None
+            };
+            Ok((rows, total))
+        })
+        .await?;
     let (rows, next_cursor) = pagination::finish(rows, limit, |t| Cursor {
         kind: 't',
         at: None,
@@ -92,7 +93,8 @@ pub async fn get_tag(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let tag = db::run(&state.pool, move |c| Ok(queries::find(c, &key)?))
+    let tag = state
+        .read(who.reader(), move |c| Ok(queries::find(c, &key)?))
         .await?
         .ok_or_else(|| AppError::not_found("tag"))?;
     http_cache::json_response(&req, who.is_staff(), &TagView::from(&tag))

@@ -6,6 +6,7 @@ use std::time::Duration;
 use diesel::RunQueryDsl;
 use newsdesk::error::AppError;
 use newsdesk::lane::Lane;
+use newsdesk::replica::{Reader, Reads};
 
 use crate::helpers::{Newsroom, TestApp};
 
@@ -44,10 +45,11 @@ fn a_count_serves_every_limit_and_cursor_until_a_write() {
 fn the_lane_bounds_its_statements_and_its_places() {
     let app = TestApp::spawn();
     let pool = newsdesk::db::build_pool(app.database_url(), 4);
+    let reads = Reads::new(pool.clone(), None);
     let rt = actix_web::rt::System::new();
     // A statement over the lane's time is cancelled: 503, not a connection held for minutes.
     let short = Lane::new(4, Duration::from_millis(200));
-    let r = rt.block_on(short.run(&pool, |c| {
+    let r = rt.block_on(short.run(&reads, Reader::Public, |c| {
         diesel::sql_query("SELECT pg_sleep(2)").execute(c)?;
         Ok(())
     }));
@@ -56,9 +58,9 @@ fn the_lane_bounds_its_statements_and_its_places() {
     // While the lane's one place is taken, the others wait for it (and give up after a while);
     // the rest of the pool stays free for other readers.
     let lane = std::sync::Arc::new(Lane::new(4, Duration::from_secs(30)));
-    let (busy_lane, busy_pool) = (lane.clone(), pool.clone());
+    let (busy_lane, busy_reads) = (lane.clone(), reads.clone());
     let busy = std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(busy_lane.run(&busy_pool, |c| {
+        actix_web::rt::System::new().block_on(busy_lane.run(&busy_reads, Reader::Public, |c| {
             diesel::sql_query("SELECT pg_sleep(7)").execute(c)?;
             Ok(())
         }))
@@ -69,7 +71,7 @@ fn the_lane_bounds_its_statements_and_its_places() {
         Ok(())
     }));
     assert!(other.is_ok(), "{other:?}");
-    let queued = rt.block_on(lane.run(&pool, |c| {
+    let queued = rt.block_on(lane.run(&reads, Reader::Public, |c| {
         diesel::sql_query("SELECT 1").execute(c)?;
         Ok(())
     }));

@@ -319,6 +319,7 @@ pub fn config() -> Config {
             max_bytes: 20 * 1024 * 1024,
             uploads: 2,
         },
+        replica: None,
     }
 }
 
@@ -344,6 +345,13 @@ impl TestApp {
         Self::start_with(TestDb::new(), true, c)
     }
 
+    /// The server on a database prepared beforehand, its configuration changed by `change`.
+    pub fn spawn_on_with(db: TestDb, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut c = config();
+        change(&mut c);
+        Self::start_with(db, true, c)
+    }
+
     fn start(db: TestDb, scheduler: bool) -> TestApp {
         Self::start_with(db, scheduler, config())
     }
@@ -362,6 +370,17 @@ impl TestApp {
                 .expect("media store")
                 .announcing(outbox.clone()),
         );
+        if state.reads.replica().is_some() {
+            // What `serve` runs beside a replica: its watch, and the listener that keeps the
+            // process told of the other processes' writes.
+            state.watch_replica(&db.url);
+            newsdesk::cache::listener::spawn(
+                db.url.clone(),
+                &state.cache,
+                &state.directory,
+                state.seen(),
+            );
+        }
         let (tx, rx) = mpsc::channel();
         // The scheduler and the outbox's dispatcher poll every second: their own pools keep
         // their statements out of the count.

@@ -35,6 +35,7 @@ mod load;
 mod media;
 mod operating;
 mod related;
+mod replica;
 mod resources;
 mod s3;
 mod schema;

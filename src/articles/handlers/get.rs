@@ -14,10 +14,10 @@ use crate::articles::views::{ArticleListItem, ArticleView};
 use crate::auth::OptionalAuth;
 use crate::cache::{self, Scope};
 use crate::error::{AppError, Problem};
+use crate::http_cache;
 use crate::ident::IdOrSlug;
 use crate::pagination::{self, Page, PageInfo};
 use crate::state::AppState;
-use crate::{db, http_cache};
 
 /// One article by id or slug, with previous/next links (上一篇 / 下一篇).
 ///
@@ -49,20 +49,21 @@ pub async fn get_article(
         View(Box<ArticleView>),
         Moved(String),
     }
-    let found = db::run(&state.pool, move |c| {
-        if let Some(a) = queries::find(c, &key)?.filter(|a| may_read(viewer.as_ref(), a)) {
-            return Ok(Found::View(Box::new(views.load(c, &a)?)));
-        }
-        if let IdOrSlug::Slug(slug) = &key {
-            if let Some(a) =
-                queries::redirect_target(c, slug)?.filter(|a| may_read(viewer.as_ref(), a))
-            {
-                return Ok(Found::Moved(a.slug));
+    let found = state
+        .read(who.reader(), move |c| {
+            if let Some(a) = queries::find(c, &key)?.filter(|a| may_read(viewer.as_ref(), a)) {
+                return Ok(Found::View(Box::new(views.load(c, &a)?)));
             }
-        }
-        Err(AppError::not_found("article"))
-    })
-    .await?;
+            if let IdOrSlug::Slug(slug) = &key {
+                if let Some(a) =
+                    queries::redirect_target(c, slug)?.filter(|a| may_read(viewer.as_ref(), a))
+                {
+                    return Ok(Found::Moved(a.slug));
+                }
+            }
+            Err(AppError::not_found("article"))
+        })
+        .await?;
     match found {
         Found::View(view) => {
             // The page shows the article and its neighbours' titles and slugs.
@@ -130,26 +131,28 @@ pub async fn list_related(
     let viewer = who.0.as_ref().map(|a| a.editor.clone());
     let directory = state.directory.clone();
     let public_url = state.config.public_url.clone();
-    let (items, scopes) = db::run(&state.pool, move |c| {
-        let found = match queries::find(c, &key)? {
-            Some(a) => Some(a),
-            None => match &key {
-                IdOrSlug::Slug(slug) => queries::redirect_target(c, slug)?,
-                IdOrSlug::Id(_) => None,
-            },
-        };
-        let a = found
-            .filter(|a| may_read(viewer.as_ref(), a))
-            .ok_or_else(|| AppError::not_found("article"))?;
-        let (_, tags) = queries::bylines_and_tags(c, &directory.names, &[a.id])?;
-        let tag_ids: Vec<_> = tags.iter().map(|t| t.id).collect();
-        let (stories, mut scopes) = related_stories(c, &directory, &a, &tag_ids, limit)?;
-        let mut rel = related(c, &directory, &public_url, &stories)?;
-        let items: Vec<ArticleListItem> = stories.into_iter().map(|s| rel.take_item(s)).collect();
-        scopes.push(Scope::Article(a.id));
-        Ok((items, scopes))
-    })
-    .await?;
+    let (items, scopes) = state
+        .read(who.reader(), move |c| {
+            let found = match queries::find(c, &key)? {
+                Some(a) => Some(a),
+                None => match &key {
+                    IdOrSlug::Slug(slug) => queries::redirect_target(c, slug)?,
+                    IdOrSlug::Id(_) => None,
+                },
+            };
+            let a = found
+                .filter(|a| may_read(viewer.as_ref(), a))
+                .ok_or_else(|| AppError::not_found("article"))?;
+            let (_, tags) = queries::bylines_and_tags(c, &directory.names, &[a.id])?;
+            let tag_ids: Vec<_> = tags.iter().map(|t| t.id).collect();
+            let (stories, mut scopes) = related_stories(c, &directory, &a, &tag_ids, limit)?;
+            let mut rel = related(c, &directory, &public_url, &stories)?;
+            let items: Vec<ArticleListItem> =
+                stories.into_iter().map(|s| rel.take_item(s)).collect();
+            scopes.push(Scope::Article(a.id));
+            Ok((items, scopes))
+        })
+        .await?;
     cache::depends_on(&req, scopes);
     let page = Page {
         data: items,

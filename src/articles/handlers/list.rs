@@ -11,11 +11,11 @@ use crate::articles::workflow::Status;
 use crate::auth::OptionalAuth;
 use crate::cache;
 use crate::error::{AppError, FieldError, Problem};
+use crate::http_cache;
 use crate::pagination::{self, Cursor, Page, PageInfo};
 use crate::search::SearchQuery;
 use crate::state::AppState;
 use crate::validate::query_time;
-use crate::{db, http_cache};
 
 fn bad_param(field: &str, message: &str) -> AppError {
     AppError::BadRequest {
@@ -125,9 +125,9 @@ async fn list(
         total,
         scopes,
     } = if bounded {
-        state.lane.run(&state.pool, load).await?
+        state.lane.run(&state.reads, who.reader(), load).await?
     } else {
-        db::run(&state.pool, load).await?
+        state.read(who.reader(), load).await?
     };
     cache::depends_on(&req, scopes);
     let link = next_cursor
