@@ -98,14 +98,28 @@ pub const REPLICA_CHECKOUT_TIMEOUT: Duration = Duration::from_millis(500);
 /// The pool of a streaming replica: a short check-out (a replica that does not answer sends the
 /// read to the primary, it does not hold it), no idle connection kept open by force, and no
 /// log line for each connection a replica that is down refuses (its watch says so once).
-pub fn build_replica_pool(url: &str, size: u32) -> DbPool {
-    Pool::builder()
+pub fn build_replica_pool(url: &str, size: u32) -> (DbPool, Distrust) {
+    let manager = manager(url);
+    let distrust = Distrust(manager.epoch.clone());
+    let pool = Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(REPLICA_CHECKOUT_TIMEOUT)
         .test_on_check_out(true)
         .error_handler(Box::new(diesel::r2d2::NopErrorHandler))
-        .build_unchecked(manager(url))
+        .build_unchecked(manager);
+    (pool, distrust)
+}
+
+/// Has every connection of one pool tested before its next use: for whoever sees its server go
+/// away without a request noticing (the replica's watch).
+#[derive(Debug, Clone)]
+pub struct Distrust(Arc<AtomicU64>);
+
+impl Distrust {
+    pub fn now(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 fn manager(url: &str) -> Manager {

@@ -143,6 +143,7 @@ impl Fallback {
 #[derive(Debug)]
 pub struct Replica {
     pool: DbPool,
+    distrust: db::Distrust,
     url: String,
     max_lag: Duration,
     health: Health,
@@ -161,8 +162,10 @@ impl Replica {
     /// is at most `max_lag`, kept behind what `seen` says.
     pub fn new(url: &str, pool_size: u32, max_lag: Duration, seen: Arc<Seen>) -> Replica {
         let url = with_connect_timeout(url);
+        let (pool, distrust) = db::build_replica_pool(&url, pool_size);
         Replica {
-            pool: db::build_replica_pool(&url, pool_size),
+            pool,
+            distrust,
             url,
             max_lag,
             health: Health::default(),
@@ -398,7 +401,11 @@ impl Watch {
         let replayed = match self.replayed(&r.url) {
             Ok(Some(lsn)) => lsn,
             Ok(None) => return (false, never, "NEWSDESK_REPLICA_URL is not a standby"),
-            Err(()) => return (false, never, "the replica is unreachable"),
+            Err(()) => {
+                // Whatever the pool holds may have died with it: tested before next use.
+                r.distrust.now();
+                return (false, never, "the replica is unreachable");
+            }
         };
         r.health.replayed.fetch_max(replayed, Ordering::AcqRel);
         // The newest moment the primary was at a position already replayed.
