@@ -6,8 +6,19 @@
 # handler's own statements for W1 and W2 with pgbench for comparison. Prints one markdown
 # report (also written to bench/RESULTS.md). Not part of `cargo test`.
 #
-#   bench/run.sh                 N=100000 RUNS=3 SECONDS_PER_RUN=10 WARMUP=3 CONNECTIONS=32
+#   bench/run.sh [--articles N]  N=100000 RUNS=3 SECONDS_PER_RUN=10 WARMUP=3 CONNECTIONS=32
+#
+# BIN=path runs that binary instead of building (an older commit's, for a before/after);
+# CORPUS=dir keeps the generated corpus there and reuses it on the next run; W5_ONLY=1 measures
+# the import, start-up and W5 alone and prints their figures.
 set -euo pipefail
+while [ $# -gt 0 ]; do
+  case $1 in
+    --articles) N=$2; shift 2 ;;
+    --articles=*) N=${1#*=}; shift ;;
+    *) echo "usage: bench/run.sh [--articles N]" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 N=${N:-100000}
@@ -31,9 +42,11 @@ fi
 
 log() { echo "[$(date +%T)] $*" >&2; }
 started_all=$(date +%s)
-log "building (release)"
-cargo build --release -q
-BIN="$ROOT/target/release/newsdesk"
+if [ -z "${BIN:-}" ]; then
+  log "building (release)"
+  cargo build --release -q
+  BIN="$ROOT/target/release/newsdesk"
+fi
 
 WORK=$(mktemp -d /tmp/newsdesk-bench.XXXXXX)
 chmod 755 "$WORK"
@@ -45,11 +58,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "generating $N articles"
-"$BIN" seed-demo --articles "$N" --out "$WORK/corpus" >&2
+CORPUS=${CORPUS:-$WORK/corpus}
+if [ ! -s "$CORPUS/articles.jsonl" ]; then
+  log "generating $N articles"
+  "$BIN" seed-demo --articles "$N" --out "$CORPUS" >&2
+fi
 log "importing"
 t0=$(date +%s.%N)
-NEWSDESK_DATA_DIR="$DATA" RUST_LOG=warn "$BIN" import "$WORK/corpus" >&2
+NEWSDESK_DATA_DIR="$DATA" RUST_LOG=${IMPORT_LOG:-warn} "$BIN" import "$CORPUS" >&2
 IMPORT_S=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}')
 
 # The server, with the write and search limits off (one benchmark client is not abuse).
@@ -128,10 +144,14 @@ measure_writes() {
 SECTION_SLUG=bendi-yaowen
 RARE=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("簰洲湾"))')
 COMMON=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("园区"))')
-export SLUGS="$WORK/corpus/slugs_sample.txt"
+export SLUGS="$CORPUS/slugs_sample.txt"
 
 workloads() {
   local mode=$1
+  if [ -n "${W5_ONLY:-}" ]; then
+    measure_writes "$mode"
+    return
+  fi
   measure "$mode" W1 get.lua "$BASE/api/v1/sections/$SECTION_SLUG/articles?limit=20"
   measure "$mode" W2 detail.lua "$BASE"
   measure "$mode" W3 get.lua "$BASE/api/v1/sections/$SECTION_SLUG/feed.rss?limit=50"
@@ -152,7 +172,7 @@ export PERSON TAG SECTION
 PERSON=$(curl -sf "$BASE/api/v1/correspondents?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 TAG=$(curl -sf "$BASE/api/v1/tags?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 SECTION=$(psql_ "SELECT id FROM sections WHERE slug = '$SECTION_SLUG'")
-measure on "/healthz" get.lua "$BASE/healthz"
+[ -n "${W5_ONLY:-}" ] || measure on "/healthz" get.lua "$BASE/healthz"
 workloads on
 # auto_explain in every new session, silent until the plans are wanted (step 3).
 psql_ "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" >/dev/null
@@ -165,6 +185,14 @@ PEAK_ON=$PEAK_KB
 serve off
 READY_EXISTING_S=$READY_S
 workloads off
+if [ -n "${W5_ONLY:-}" ]; then
+  stop
+  echo "N=$N $("$BIN" --version 2>/dev/null || echo "$BIN"): import $IMPORT_S s, ready $FIRST_READY_S / $READY_EXISTING_S s"
+  echo "mode W5 req/s p50 p99 non2xx requests errors creates/s"
+  grep ' W5 ' "$WORK/results"
+  cat "$WORK/w5-on" "$WORK/w5-off"
+  exit 0
+fi
 # The handler's statements under pgbench (the server idle meanwhile).
 IDS=$(psql_ "SELECT '{' || string_agg(id::text, ',' ORDER BY published_at DESC NULLS FIRST, id DESC) || '}' FROM (SELECT id, published_at FROM articles WHERE status = 'published' AND section_id = '$SECTION' ORDER BY published_at DESC NULLS FIRST, id DESC LIMIT 21) t")
 cp bench/pgbench/list.sql.in "$WORK/list.sql"
@@ -199,7 +227,7 @@ curl -sf "$BASE/api/v1/articles?q=$COMMON&limit=20" >/dev/null
 curl -sf "$BASE/api/v1/articles?q=$RARE&limit=20" >/dev/null
 sleep 0.5
 PLANS=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Query Text' || true)
-SEQ=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Seq Scan on articles' || true)
+SEQ=$(tail -n +"$((lines_before + 1))" "$DATA/pg/postgres.log" | grep -c 'Seq Scan on' || true)
 # And for related stories of three articles.
 lines_before=$(wc -l <"$DATA/pg/postgres.log")
 for slug in $(sed -n '1p;500p;1000p' "$SLUGS"); do

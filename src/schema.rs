@@ -53,9 +53,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    use super::sql_types::Tsvector;
-
     articles (id) {
         id -> Uuid,
         slug -> Text,
@@ -78,9 +75,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         char_count -> Int4,
-        search -> Tsvector,
-        search_title -> Tsvector,
         cover_media_id -> Nullable<Uuid>,
+        search_written -> Bool,
     }
 }
 
@@ -237,6 +233,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    search_documents (article_id) {
+        article_id -> Uuid,
+        document -> Tsvector,
+        title -> Tsvector,
+    }
+}
+
+diesel::table! {
     sections (id) {
         id -> Uuid,
         slug -> Text,
@@ -290,6 +297,7 @@ diesel::joinable!(media -> editors (uploaded_by));
 diesel::joinable!(outbox -> webhooks (webhook_id));
 diesel::joinable!(outbox_attempts -> outbox (outbox_id));
 diesel::joinable!(refresh_tokens -> editors (editor_id));
+diesel::joinable!(search_documents -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     article_bylines,
@@ -309,6 +317,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_attempts,
     rate_windows,
     refresh_tokens,
+    search_documents,
     sections,
     tags,
     webhooks,

@@ -17,7 +17,7 @@ pub struct IndexDef {
 pub fn drop_secondary_indexes(conn: &mut PgConnection) -> QueryResult<Vec<IndexDef>> {
     let defs: Vec<IndexDef> = diesel::sql_query(
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
-         AND tablename IN ('articles', 'article_bylines', 'article_tags') \
+         AND tablename IN ('articles', 'article_bylines', 'article_tags', 'search_documents') \
          AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))",
     )
     .load(conn)?;

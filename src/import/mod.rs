@@ -154,7 +154,7 @@ pub fn run_with(
             detail: serde_json::json!({"dir": dir.display().to_string(), "imported": counts.imported, "rejected": counts.rejected}),
         },
     )?;
-    diesel::sql_query("ANALYZE articles, article_bylines").execute(conn)?;
+    diesel::sql_query("ANALYZE articles, article_bylines, search_documents").execute(conn)?;
     // The tags' table is read index-only by related stories: its visibility map set now.
     diesel::sql_query("VACUUM (ANALYZE) article_tags").execute(conn)?;
     // Servers running on this database drop what they have cached.

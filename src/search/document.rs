@@ -1,11 +1,13 @@
-//! An article's search documents (`search`, weighted title A, summary B, body C, and
-//! `search_title`), in `tsvector` input syntax, and the statements that store them.
+//! An article's search documents (`document`, weighted title A, summary B, body C, and
+//! `title`), in `tsvector` input syntax, and the statements that store them in
+//! `search_documents`: a table of their own, so that a status change of the article (a new row
+//! version in `articles`) writes nothing into their GIN indexes.
 
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::QueryFragment;
 use diesel::query_dsl::LoadQuery;
-use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel::sql_types::Text;
 use uuid::Uuid;
 
 use super::tokenize::{cjk_key_chars, lexemes};
@@ -61,7 +63,7 @@ pub fn document(title: &str, summary: &str, body_text: &str) -> String {
     out
 }
 
-/// The title's own document (`search_title`), in `tsvector` input syntax.
+/// The title's own document (`title`), in `tsvector` input syntax.
 pub fn title_document(title: &str) -> String {
     document(title, "", "")
 }
@@ -95,7 +97,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for TsvectorValue {
     }
 }
 
-/// Rewrites the search documents of one article from its title, summary and body text.
+/// Writes (or rewrites) the search documents of one article from its title, summary and body
+/// text.
 pub fn store(
     conn: &mut PgConnection,
     id: Uuid,
@@ -103,19 +106,28 @@ pub fn store(
     summary: &str,
     body_text: &str,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE articles SET search = $1::tsvector, search_title = $2::tsvector WHERE id = $3",
-    )
-    .bind::<Text, _>(document(title, summary, body_text))
-    .bind::<Text, _>(title_document(title))
-    .bind::<SqlUuid, _>(id)
-    .execute(conn)
-    .map(|_| ())
+    use crate::schema::search_documents::dsl as d;
+    use diesel::upsert::excluded;
+    diesel::insert_into(d::search_documents)
+        .values((
+            d::article_id.eq(id),
+            d::document.eq(TsvectorValue(document(title, summary, body_text))),
+            d::title.eq(TsvectorValue(title_document(title))),
+        ))
+        .on_conflict(d::article_id)
+        .do_update()
+        .set((
+            d::document.eq(excluded(d::document)),
+            d::title.eq(excluded(d::title)),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
-/// Fills the search documents of articles that lack one (rows written before search existed,
-/// or loaded by SQL); returns how many were visited.
+/// Writes the search documents of articles that lack them (rows loaded by SQL:
+/// `articles.search_written` is false); returns how many were visited.
 pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
+    use crate::schema::articles;
     let mut done = 0;
     let mut after = Uuid::nil();
     loop {
@@ -124,9 +136,15 @@ pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
             return Ok(done);
         };
         after = last.0;
-        for (id, title, summary, body) in &batch {
-            store(conn, *id, title, summary, &crate::text::plain_text(body))?;
-        }
+        conn.transaction(|c| {
+            for (id, title, summary, body) in &batch {
+                store(c, *id, title, summary, &crate::text::plain_text(body))?;
+            }
+            let ids: Vec<Uuid> = batch.iter().map(|r| r.0).collect();
+            diesel::update(articles::table.filter(articles::id.eq_any(ids)))
+                .set(articles::search_written.eq(true))
+                .execute(c)
+        })?;
         done += batch.len();
     }
 }
@@ -134,16 +152,15 @@ pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
 /// An article without its search documents: id, title, summary, body.
 type MissingRow = (Uuid, String, String, String);
 
-/// The next 500 articles after `after` (by id) that lack a search document, through the
-/// partial index of such rows.
+/// The next 500 articles after `after` (by id) whose search documents are not written, through
+/// the partial index of such rows.
 pub fn missing_query(
     after: Uuid,
 ) -> impl QueryFragment<Pg> + LoadQuery<'static, PgConnection, MissingRow> {
     use crate::schema::articles;
     articles::table
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "(search = ''::tsvector OR search_title = ''::tsvector)",
-        ))
+        // `NOT search_written`, the partial index's own predicate (not a bound `false`).
+        .filter(diesel::dsl::not(articles::search_written))
         .filter(articles::id.gt(after))
         .order(articles::id)
         .select((

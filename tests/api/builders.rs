@@ -20,7 +20,6 @@ use newsdesk::articles::model::Article;
 use newsdesk::articles::write::draft::unique_slug;
 use newsdesk::correspondents::model::Correspondent;
 use newsdesk::schema::{article_bylines, article_tags, articles};
-use newsdesk::search::{document, title_document, TsvectorValue};
 use newsdesk::sections::model::{NewSection, Section};
 use newsdesk::slug::{slugify, MAX_SLUG_LEN};
 use newsdesk::tags::model::Tag;
@@ -203,12 +202,12 @@ impl ArticleBuilder {
                 articles::created_at.eq(now),
                 articles::updated_at.eq(now),
                 articles::char_count.eq(text::char_count(&body)),
-                articles::search.eq(TsvectorValue(document(&self.title, &summary, &plain))),
-                articles::search_title.eq(TsvectorValue(title_document(&self.title))),
+                articles::search_written.eq(true),
             ))
             .returning(Article::as_returning())
             .get_result(conn)
             .expect("insert article");
+        newsdesk::search::store(conn, id, &self.title, &summary, &plain).expect("search documents");
         for (position, (person, role)) in self.byline.iter().enumerate() {
             diesel::insert_into(article_bylines::table)
                 .values((

@@ -323,6 +323,55 @@ fn two_processes_count_one_write_limit_and_one_login_throttle() {
     other.stop();
 }
 
+/// A deleted integration token and a deactivated editor are refused by every process at once
+/// (API.md §12): each request checks them against the database, nothing is cached per process.
+#[test]
+fn a_revoked_token_or_editor_is_refused_by_the_other_process_at_once() {
+    let n = crate::helpers::Newsroom::new();
+    let other = crate::server::Server::on_database_with(n.app.database_url(), &[]);
+    let made = n
+        .app
+        .req("POST", "/api/v1/tokens")
+        .token(&n.admin)
+        .json(&serde_json::json!({"name": "通稿导入脚本", "role": "editor"}))
+        .send()
+        .expect(201)
+        .json();
+    let token = made["token"].as_str().unwrap().to_owned();
+    let (editor_id, editor) = n.app.staff(Role::Editor);
+    let status =
+        |token: &str| match ureq::get(&format!("{}/api/v1/articles?status=draft", other.base))
+            .set("Authorization", &format!("Bearer {token}"))
+            .call()
+        {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{e}"),
+        };
+    // Both work on the other process (and were used there, so anything it kept is warm) …
+    assert_eq!(status(&token), 200);
+    assert_eq!(status(&editor), 200);
+    // … until this process deletes the one and deactivates the other: the very next request
+    // there is refused.
+    n.app
+        .req(
+            "DELETE",
+            &format!("/api/v1/tokens/{}", made["id"].as_str().unwrap()),
+        )
+        .token(&n.admin)
+        .send()
+        .expect(204);
+    assert_eq!(status(&token), 401);
+    n.app
+        .req("PATCH", &format!("/api/v1/editors/{editor_id}"))
+        .token(&n.admin)
+        .json(&serde_json::json!({"active": false}))
+        .send()
+        .expect(200);
+    assert_eq!(status(&editor), 401);
+    other.stop();
+}
+
 #[test]
 fn every_get_route_answers_head() {
     let n = crate::helpers::Newsroom::new();

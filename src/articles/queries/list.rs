@@ -84,7 +84,37 @@ pub type PageQuery = articles::BoxedQuery<
     diesel::dsl::AsSelect<ArticleSummary, diesel::pg::Pg>,
 >;
 
+/// Which hits of a search a statement asks for.
+#[derive(Debug, Clone, Copy)]
+enum Hits {
+    /// Every article whose document holds the words.
+    All,
+    /// Relevance tier 0: the title holds them.
+    InTitle,
+    /// Relevance tier 1: the rest.
+    NotInTitle,
+}
+
+/// The article's search documents (`search_documents`, one row per article) hold the query:
+/// the planner reads it as a semi-join, through a GIN index for rare words or the documents'
+/// primary key while it walks the articles newest first for common ones.
+fn documents_hold(tsquery: &str, hits: Hits) -> String {
+    let q = literal(tsquery);
+    let holds = match hits {
+        Hits::All => format!("d.document @@ {q}::tsquery"),
+        Hits::InTitle => format!("d.title @@ {q}::tsquery"),
+        Hits::NotInTitle => format!("d.document @@ {q}::tsquery AND NOT d.title @@ {q}::tsquery"),
+    };
+    format!(
+        "EXISTS (SELECT 1 FROM search_documents d WHERE d.article_id = articles.id AND {holds})"
+    )
+}
+
 fn filtered(f: &ListFilter) -> Boxed<'static> {
+    filtered_hits(f, Hits::All)
+}
+
+fn filtered_hits(f: &ListFilter, hits: Hits) -> Boxed<'static> {
     let mut q = articles::table.into_boxed();
     q = match f.visibility {
         Visibility::Public => q.filter(articles::status.eq(Status::Published.as_str())),
@@ -126,13 +156,10 @@ fn filtered(f: &ListFilter) -> Boxed<'static> {
         q = q.filter(articles::published_at.lt(t));
     }
     if let Some(search) = &f.search {
-        // Candidates through the GIN index, then every word as a substring.
+        // Candidates through the documents, then every word as a substring.
         q = q
             .filter(articles::status.eq(Status::Published.as_str()))
-            .filter(sql::<Bool>(&format!(
-                "articles.search @@ {}::tsquery",
-                literal(&search.tsquery)
-            )));
+            .filter(sql::<Bool>(&documents_hold(&search.tsquery, hits)));
         for w in &search.words {
             q = q.filter(sql::<Bool>(&format!(
                 "strpos(lower(articles.title || ' ' || articles.summary || ' ' || articles.body_html), {}) > 0",
@@ -176,15 +203,14 @@ pub fn search_tier_query(
     after: Option<&Cursor>,
     limit: i64,
 ) -> PageQuery {
-    let in_title = format!("articles.search_title @@ {}::tsquery", literal(&q.tsquery));
-    let tier_sql = if tier == 0 {
-        in_title
+    let hits = if tier == 0 {
+        Hits::InTitle
     } else {
-        format!("NOT ({in_title})")
+        Hits::NotInTitle
     };
-    let mut query = filtered(f)
-        .select(ArticleSummary::as_select())
-        .filter(sql::<Bool>(&tier_sql));
+    let mut f = f.clone();
+    f.search = Some(q.clone());
+    let mut query = filtered_hits(&f, hits).select(ArticleSummary::as_select());
     if let Some(c) = after {
         query = query.filter(
             sql::<Bool>("(articles.published_at, articles.id) < (")

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::schema::{
     article_bylines, article_revisions, article_slug_redirects, article_tags, articles,
 };
-use crate::search::{self, TsvectorValue};
+use crate::search;
 use crate::text;
 use crate::{audit, media};
 
@@ -25,8 +25,8 @@ diesel::define_sql_function! {
     fn unnest<T: diesel::sql_types::SingleValue>(array: diesel::sql_types::Array<T>) -> T;
 }
 
-/// Inserts the new article `id` at version 1, created by `by`, with its search documents in
-/// the same statement (no second version of the row), and its byline and tags.
+/// Inserts the new article `id` at version 1, created by `by`, with its search documents, its
+/// byline and tags.
 pub fn insert(conn: &mut PgConnection, id: Uuid, d: &Draft, by: Uuid) -> QueryResult<Article> {
     let now = Utc::now();
     let plain = text::plain_text(&d.s.body_html);
@@ -39,15 +39,11 @@ pub fn insert(conn: &mut PgConnection, id: Uuid, d: &Draft, by: Uuid) -> QueryRe
             articles::created_at.eq(now),
             articles::updated_at.eq(now),
             articles::version.eq(1),
-            articles::search.eq(TsvectorValue(search::document(
-                &d.s.title,
-                &d.s.summary,
-                &plain,
-            ))),
-            articles::search_title.eq(TsvectorValue(search::title_document(&d.s.title))),
+            articles::search_written.eq(true),
         ))
         .returning(Article::as_returning())
         .get_result(conn)?;
+    search::store(conn, id, &d.s.title, &d.s.summary, &plain)?;
     relations(conn, id, d, true, None)?;
     let used = d.media_used();
     if !used.is_empty() {
