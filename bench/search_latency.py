@@ -1,6 +1,8 @@
 """Sequential latency of search queries against a running newsdesk; prints a markdown table.
 
-usage: search_latency.py BASE_URL PLANS_FILE ARTICLES
+usage: search_latency.py BASE_URL PLANS_FILE ARTICLES [QUERY …]
+(the queries default to six typical ones; the plans file holds auto_explain's output after a
+line "=== q=<query>" for each)
 """
 import http.client
 import json
@@ -12,7 +14,7 @@ import urllib.parse
 
 base, plans_file, articles = sys.argv[1], sys.argv[2], sys.argv[3]
 host = urllib.parse.urlparse(base).netloc
-QUERIES = ["园区", "招商", "干部", "嘉鱼", "园区 招商", "簰洲湾"]
+QUERIES = sys.argv[4:] or ["园区", "招商", "干部", "嘉鱼", "园区 招商", "簰洲湾"]
 WARMUP, RUNS = 20, 200
 
 plans = {}
@@ -31,9 +33,9 @@ def verdict(q):
     if "articles" not in text:
         return "no plan logged"
     scans = sorted(set(re.findall(r"(?:Bitmap )?Index(?: Only)? Scan(?: Backward)?(?: using \w+)? on \w+|Seq Scan on \w+", text)))
-    seq = "Seq Scan on articles" in scans
-    used = ", ".join(s for s in scans if "articles" in s)
-    return ("**SEQ SCAN on articles** " if seq else "no seq scan on articles; ") + used
+    seq = [s for s in scans if s.startswith("Seq Scan")]
+    used = ", ".join(s for s in scans if "articles" in s or "search_documents" in s)
+    return ("**%s** " % ", ".join(seq) if seq else "no seq scan; ") + used
 
 
 conn = http.client.HTTPConnection(host)

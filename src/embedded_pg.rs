@@ -214,7 +214,7 @@ impl EmbeddedPg {
             ])
             .arg(format!("--username={SUPERUSER}"));
         self.run(cmd, "initdb")?;
-        let extra = "\n# newsdesk: private cluster, Unix socket only\nlisten_addresses = ''\nunix_socket_permissions = 0700\nfsync = on\nmax_connections = 200\nshared_buffers = 128MB\n";
+        let extra = "\n# newsdesk: private cluster, Unix socket only\nlisten_addresses = ''\nunix_socket_permissions = 0700\nfsync = on\nmax_connections = 200\nshared_buffers = 128MB\n# a bulk import writes gigabytes of WAL: fewer checkpoints, fewer full-page images\nmax_wal_size = 4GB\n";
         let conf = self.pgdata.join("postgresql.conf");
         let mut text =
             std::fs::read_to_string(&conf).map_err(io_err(conf.display().to_string()))?;

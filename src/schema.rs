@@ -53,6 +53,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     articles (id) {
         id -> Uuid,
         slug -> Text,
@@ -75,6 +78,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         char_count -> Int4,
+        search_title -> Tsvector,
         cover_media_id -> Nullable<Uuid>,
         search_written -> Bool,
     }
@@ -239,7 +243,6 @@ diesel::table! {
     search_documents (article_id) {
         article_id -> Uuid,
         document -> Tsvector,
-        title -> Tsvector,
     }
 }
 

@@ -27,12 +27,13 @@ pub fn drop_secondary_indexes(conn: &mut PgConnection) -> QueryResult<Vec<IndexD
     Ok(defs)
 }
 
-/// Recreates dropped indexes, with memory enough to sort them in one pass.
+/// Recreates dropped indexes, with memory enough to sort the B-trees in one pass and to let the
+/// search documents' GIN index gather most of its entries before it writes them.
 pub fn rebuild_indexes(conn: &mut PgConnection, defs: &[IndexDef]) -> QueryResult<()> {
     if defs.is_empty() {
         return Ok(());
     }
-    diesel::sql_query("SET maintenance_work_mem = '256MB'").execute(conn)?;
+    diesel::sql_query("SET maintenance_work_mem = '1GB'").execute(conn)?;
     for d in defs {
         let started = std::time::Instant::now();
         diesel::sql_query(d.indexdef.clone()).execute(conn)?;

@@ -111,11 +111,12 @@ pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>, people: &mut People) 
         people.insert_pending(c)?;
         diesel::sql_query(
             "INSERT INTO articles (id, slug, title, summary, summary_derived, body_html, section_id, status, \
-             published_at, created_at, updated_at, char_count, search_written, editor_id, source) \
+             published_at, created_at, updated_at, char_count, search_title, search_written, editor_id, source) \
              SELECT id, slug, title, summary, false, body_html, section_id, status, published_at, \
-             coalesce(published_at, now()), coalesce(published_at, now()), char_count, true, editor_id, source \
-             FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             AS t(id, slug, title, summary, body_html, section_id, status, published_at, char_count, editor_id, source)",
+             coalesce(published_at, now()), coalesce(published_at, now()), char_count, \
+             search_title::tsvector, true, editor_id, source \
+             FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             AS t(id, slug, title, summary, body_html, section_id, status, published_at, char_count, search_title, editor_id, source)",
         )
         .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
         .bind::<Array<Text>, _>(rows.iter().map(|r| r.slug.as_str()).collect::<Vec<_>>())
@@ -126,16 +127,16 @@ pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>, people: &mut People) 
         .bind::<Array<Text>, _>(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
         .bind::<Array<Nullable<Timestamptz>>, _>(rows.iter().map(|r| r.published_at).collect::<Vec<_>>())
         .bind::<Array<Int4>, _>(rows.iter().map(|r| r.char_count).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(rows.iter().map(|r| r.search_title.as_str()).collect::<Vec<_>>())
         .bind::<Array<Nullable<SqlUuid>>, _>(rows.iter().map(|r| r.editor_id).collect::<Vec<_>>())
         .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.source.as_deref()).collect::<Vec<_>>())
         .execute(c)?;
         diesel::sql_query(
-            "INSERT INTO search_documents (article_id, document, title) \
-             SELECT id, document::tsvector, title::tsvector FROM unnest($1, $2, $3) AS t(id, document, title)",
+            "INSERT INTO search_documents (article_id, document) \
+             SELECT id, document::tsvector FROM unnest($1, $2) AS t(id, document)",
         )
         .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
         .bind::<Array<Text>, _>(rows.iter().map(|r| r.search.as_str()).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(rows.iter().map(|r| r.search_title.as_str()).collect::<Vec<_>>())
         .execute(c)?;
         let credits: Vec<(Uuid, i16, Uuid, &str)> = rows
             .iter()

@@ -1,7 +1,8 @@
-//! An article's search documents (`document`, weighted title A, summary B, body C, and
-//! `title`), in `tsvector` input syntax, and the statements that store them in
-//! `search_documents`: a table of their own, so that a status change of the article (a new row
-//! version in `articles`) writes nothing into their GIN indexes.
+//! An article's search documents, in `tsvector` input syntax, and the statements that store
+//! them: the whole text's (`search_documents.document`, weighted title A, summary B, body C) in
+//! a table of its own, so that a status change of the article (a new row version in
+//! `articles`) writes none of its keys into the GIN index again, and the title's
+//! (`articles.search_title`, a few dozen keys) on the article's row.
 
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -63,7 +64,7 @@ pub fn document(title: &str, summary: &str, body_text: &str) -> String {
     out
 }
 
-/// The title's own document (`title`), in `tsvector` input syntax.
+/// The title's own document (`articles.search_title`), in `tsvector` input syntax.
 pub fn title_document(title: &str) -> String {
     document(title, "", "")
 }
@@ -97,8 +98,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for TsvectorValue {
     }
 }
 
-/// Writes (or rewrites) the search documents of one article from its title, summary and body
-/// text.
+/// Writes (or rewrites) the whole-text search document of one article from its title, summary
+/// and body text (the title's own document goes with the article's row).
 pub fn store(
     conn: &mut PgConnection,
     id: Uuid,
@@ -112,14 +113,10 @@ pub fn store(
         .values((
             d::article_id.eq(id),
             d::document.eq(TsvectorValue(document(title, summary, body_text))),
-            d::title.eq(TsvectorValue(title_document(title))),
         ))
         .on_conflict(d::article_id)
         .do_update()
-        .set((
-            d::document.eq(excluded(d::document)),
-            d::title.eq(excluded(d::title)),
-        ))
+        .set(d::document.eq(excluded(d::document)))
         .execute(conn)
         .map(|_| ())
 }
@@ -139,11 +136,14 @@ pub fn reindex_missing(conn: &mut PgConnection) -> QueryResult<usize> {
         conn.transaction(|c| {
             for (id, title, summary, body) in &batch {
                 store(c, *id, title, summary, &crate::text::plain_text(body))?;
+                diesel::update(articles::table.find(*id))
+                    .set((
+                        articles::search_title.eq(TsvectorValue(title_document(title))),
+                        articles::search_written.eq(true),
+                    ))
+                    .execute(c)?;
             }
-            let ids: Vec<Uuid> = batch.iter().map(|r| r.0).collect();
-            diesel::update(articles::table.filter(articles::id.eq_any(ids)))
-                .set(articles::search_written.eq(true))
-                .execute(c)
+            QueryResult::Ok(())
         })?;
         done += batch.len();
     }

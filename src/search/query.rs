@@ -14,6 +14,10 @@ pub const MAX_WORDS: usize = 16;
 pub struct SearchQuery {
     /// Each Chinese run or Latin word, lower-cased.
     pub words: Vec<String>,
+    /// The Chinese words of three or more characters: all their bigrams may be in a text
+    /// without the word (簰洲 … 洲湾), so a hit must hold the word itself too. (The lexeme of a
+    /// shorter word or a Latin word is the word.)
+    pub spans: Vec<String>,
     /// `'嘉鱼' & '鱼县' & 'park'`: lexemes quoted for a `::tsquery` cast.
     pub tsquery: String,
 }
@@ -29,6 +33,7 @@ impl SearchQuery {
             });
         }
         let mut words = Vec::new();
+        let mut spans = Vec::new();
         let mut lexemes = Vec::new();
         for run in runs(q) {
             match run {
@@ -38,7 +43,11 @@ impl SearchQuery {
                     } else {
                         lexemes.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
                     }
-                    words.push(chars.into_iter().collect());
+                    let word: String = chars.iter().collect();
+                    if chars.len() >= 3 {
+                        spans.push(word.clone());
+                    }
+                    words.push(word);
                 }
                 Run::Word(w) => {
                     lexemes.push(w.clone());
@@ -62,7 +71,11 @@ impl SearchQuery {
             .map(|l| format!("'{}'", l.replace('\'', "''").replace('\\', "\\\\")))
             .collect::<Vec<_>>()
             .join(" & ");
-        Ok(Some(SearchQuery { words, tsquery }))
+        Ok(Some(SearchQuery {
+            words,
+            spans,
+            tsquery,
+        }))
     }
 }
 
@@ -75,8 +88,10 @@ mod tests {
         let q = SearchQuery::parse("园区 招商").unwrap().unwrap();
         assert_eq!(q.words, ["园区", "招商"]);
         assert_eq!(q.tsquery, "'园区' & '招商'");
-        let q = SearchQuery::parse("嘉鱼县").unwrap().unwrap();
-        assert_eq!(q.tsquery, "'嘉鱼' & '鱼县'");
+        assert!(q.spans.is_empty());
+        let q = SearchQuery::parse("嘉鱼县 park").unwrap().unwrap();
+        assert_eq!(q.tsquery, "'park' & '嘉鱼' & '鱼县'");
+        assert_eq!(q.spans, ["嘉鱼县"]);
         let q = SearchQuery::parse("县").unwrap().unwrap();
         assert_eq!(q.tsquery, "'县'");
         let q = SearchQuery::parse("O'Brien Park").unwrap().unwrap();

@@ -1,5 +1,5 @@
 //! How common each lexeme of the titles is, from PostgreSQL's own statistics of the title
-//! search document (`pg_stats.most_common_elems` of `search_documents.title`, kept by ANALYZE):
+//! search document (`pg_stats.most_common_elems` of `articles.search_title`, kept by ANALYZE):
 //! related stories look for an article's rarest words, which find few and telling candidates
 //! through the GIN index. Kept in memory, refreshed every ten minutes.
 
@@ -129,9 +129,9 @@ impl TermStats {
         }
         let row: Option<StatsRow> = diesel::sql_query(
             "SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs, \
-             (SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass) AS articles \
-             FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'search_documents' \
-             AND attname = 'title'",
+             (SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass) AS articles \
+             FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'articles' \
+             AND attname = 'search_title'",
         )
         .get_result(conn)
         .optional()?;

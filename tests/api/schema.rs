@@ -248,5 +248,5 @@ fn list_filters_and_orders_use_indexes_on_thousands_of_rows() {
         "{sql}\n{p}"
     );
     let (sql, p) = plan(&mut conn, search_tier_query(&searching, &q, 0, None, 21));
-    assert!(p.contains("search_documents_title_idx"), "{sql}\n{p}");
+    assert!(p.contains("articles_search_title_idx"), "{sql}\n{p}");
 }

@@ -153,7 +153,10 @@ fn documents_missing_after_an_upgrade_are_rebuilt() {
     // As if loaded by SQL: no documents, marked unwritten.
     n.app
         .conn()
-        .batch_execute("DELETE FROM search_documents; UPDATE articles SET search_written = false")
+        .batch_execute(
+            "DELETE FROM search_documents;
+             UPDATE articles SET search_written = false, search_title = ''::tsvector",
+        )
         .unwrap();
     assert_eq!(
         newsdesk::search::reindex_missing(&mut n.app.conn()).unwrap(),

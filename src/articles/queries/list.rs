@@ -87,7 +87,7 @@ pub type PageQuery = articles::BoxedQuery<
 /// Which hits of a search a statement asks for.
 #[derive(Debug, Clone, Copy)]
 enum Hits {
-    /// Every article whose document holds the words.
+    /// Every article whose documents hold the words.
     All,
     /// Relevance tier 0: the title holds them.
     InTitle,
@@ -95,19 +95,21 @@ enum Hits {
     NotInTitle,
 }
 
-/// The article's search documents (`search_documents`, one row per article) hold the query:
-/// the planner reads it as a semi-join, through a GIN index for rare words or the documents'
-/// primary key while it walks the articles newest first for common ones.
+/// The article's search documents hold the query. The whole text's is in `search_documents`
+/// (one row per article): the planner reads it as a semi-join, through its GIN index for rare
+/// words, or by the documents' key while it walks the articles newest first for common ones.
+/// The title's is on the article's row (`search_title`, which holds nothing the whole text's
+/// does not), so the first tier checks it without leaving the row.
 fn documents_hold(tsquery: &str, hits: Hits) -> String {
     let q = literal(tsquery);
-    let holds = match hits {
-        Hits::All => format!("d.document @@ {q}::tsquery"),
-        Hits::InTitle => format!("d.title @@ {q}::tsquery"),
-        Hits::NotInTitle => format!("d.document @@ {q}::tsquery AND NOT d.title @@ {q}::tsquery"),
-    };
-    format!(
-        "EXISTS (SELECT 1 FROM search_documents d WHERE d.article_id = articles.id AND {holds})"
-    )
+    let whole = format!(
+        "EXISTS (SELECT 1 FROM search_documents d WHERE d.article_id = articles.id AND d.document @@ {q}::tsquery)"
+    );
+    match hits {
+        Hits::All => whole,
+        Hits::InTitle => format!("articles.search_title @@ {q}::tsquery"),
+        Hits::NotInTitle => format!("NOT (articles.search_title @@ {q}::tsquery) AND {whole}"),
+    }
 }
 
 fn filtered(f: &ListFilter) -> Boxed<'static> {
@@ -156,11 +158,12 @@ fn filtered_hits(f: &ListFilter, hits: Hits) -> Boxed<'static> {
         q = q.filter(articles::published_at.lt(t));
     }
     if let Some(search) = &f.search {
-        // Candidates through the documents, then every word as a substring.
+        // Candidates through the documents, then the words their bigrams do not pin down as
+        // substrings.
         q = q
             .filter(articles::status.eq(Status::Published.as_str()))
             .filter(sql::<Bool>(&documents_hold(&search.tsquery, hits)));
-        for w in &search.words {
+        for w in &search.spans {
             q = q.filter(sql::<Bool>(&format!(
                 "strpos(lower(articles.title || ' ' || articles.summary || ' ' || articles.body_html), {}) > 0",
                 literal(w)

@@ -1,8 +1,8 @@
 //! Related stories (相关新闻): published articles sharing the article's tags (most shared
 //! first, ranked on the tags' own publication times), then holding the most of its chosen words
-//! in their titles (through the GIN index of `search_documents.title`), then of its section —
-//! newest first among equals. The tiers run in the database function `related_candidates`
-//! (migrations `2026-12-02-000001_related_stories`, `2026-12-06-000001_search_documents`), which each session plans once; each tier is bounded by
+//! in their titles (through the GIN index of `search_title`), then of its section — newest first
+//! among equals. The tiers run in the database function `related_candidates` (migration
+//! `2026-12-02-000001_related_stories`), which each session plans once; each tier is bounded by
 //! its own index-ordered `LIMIT`, and the caller keeps the first of each article.
 
 use diesel::prelude::*;

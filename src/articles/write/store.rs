@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::schema::{
     article_bylines, article_revisions, article_slug_redirects, article_tags, articles,
 };
-use crate::search;
+use crate::search::{self, TsvectorValue};
 use crate::text;
 use crate::{audit, media};
 
@@ -39,6 +39,7 @@ pub fn insert(conn: &mut PgConnection, id: Uuid, d: &Draft, by: Uuid) -> QueryRe
             articles::created_at.eq(now),
             articles::updated_at.eq(now),
             articles::version.eq(1),
+            articles::search_title.eq(TsvectorValue(search::title_document(&d.s.title))),
             articles::search_written.eq(true),
         ))
         .returning(Article::as_returning())
@@ -52,8 +53,9 @@ pub fn insert(conn: &mut PgConnection, id: Uuid, d: &Draft, by: Uuid) -> QueryRe
     Ok(a)
 }
 
-/// Stores the edited fields of `d` as the article's next version after `current`; the byline
-/// and tags when they changed, the search documents when the text did.
+/// Stores the edited fields of `d` as the article's next version after `current` (with the
+/// title's search document); the byline and tags when they changed, the whole text's search
+/// document when the text did.
 pub fn update(
     conn: &mut PgConnection,
     current: &Article,
@@ -64,6 +66,7 @@ pub fn update(
     let a: Article = diesel::update(articles::table.find(current.id))
         .set((
             d.fields(),
+            articles::search_title.eq(TsvectorValue(search::title_document(&d.s.title))),
             articles::version.eq(current.version + 1),
             articles::updated_at.eq(Utc::now()),
         ))
