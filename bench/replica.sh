@@ -124,6 +124,8 @@ mkdir -p "$STANDBY"
 chmod 700 "$STANDBY"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$STANDBY"
 as_pg "'$PGBIN/pg_basebackup' -D '$STANDBY' -R -X stream -c fast -h '$DATA/pg' -U newsdesk"
+# The primary's socket is in its data directory: the copy has its lock file.
+rm -f "$STANDBY"/.s.PGSQL.*.lock
 BASEBACKUP_S=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {printf "%.1f", a - b}')
 STANDBY_MB=$(du -sm "$STANDBY" | cut -f1)
 standby_ctl -o "\"-k $STANDBY -c listen_addresses= -c port=5432\"" start
