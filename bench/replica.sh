@@ -20,28 +20,12 @@ PORT=${PORT:-18782}
 OUT=${OUT:-bench/REPLICA.md}
 BASE="http://127.0.0.1:$PORT"
 export BENCH_DIR="$ROOT/bench"
-log() { echo "[$(date +%T)] $*" >&2; }
-
-if ! command -v wrk >/dev/null || ! command -v psql >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk postgresql-client >/dev/null
-  else
-    echo "bench/replica.sh needs wrk and psql (apt-get install wrk postgresql-client)" >&2
-    exit 1
-  fi
-fi
-if [ -z "${BIN:-}" ]; then
-  log "building (release)"
-  cargo build --release -q
-  BIN="$ROOT/target/release/newsdesk"
-fi
+. bench/lib.sh
+bench_needs wrk psql "wrk postgresql-client"
+bench_binary
 PGBIN=$(pg_config --bindir)
-
-WORK=$(mktemp -d /tmp/newsdesk-replica.XXXXXX)
-chmod 755 "$WORK"
-DATA="$WORK/data"
+bench_workdir replica
 STANDBY="$WORK/standby"
-SERVER=""
 # The clusters run as `postgres` when this runs as root (PostgreSQL refuses root).
 as_pg() {
   if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
@@ -49,20 +33,11 @@ as_pg() {
 standby_ctl() {
   as_pg "'$PGBIN/pg_ctl' -D '$STANDBY' -w -s -l '$STANDBY/log' $*"
 }
-cleanup() {
-  if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-  [ -f "$STANDBY/postmaster.pid" ] && standby_ctl -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+bench_extra_cleanup() {
+  if [ -f "$STANDBY/postmaster.pid" ]; then standby_ctl -m immediate stop >/dev/null 2>&1 || true; fi
 }
-trap cleanup EXIT
-
-CORPUS=${CORPUS:-$WORK/corpus}
-if [ ! -s "$CORPUS/articles.jsonl" ]; then
-  log "generating $N articles"
-  "$BIN" seed-demo --articles "$N" --out "$CORPUS" >&2
-fi
-log "importing"
-NEWSDESK_DATA_DIR="$DATA" RUST_LOG=warn "$BIN" import "$CORPUS" >&2
+bench_corpus
+bench_import
 export SLUGS="$CORPUS/slugs_sample.txt"
 REPLICA_URL="postgres://newsdesk@localhost/newsdesk?host=$STANDBY"
 

@@ -31,42 +31,13 @@ OUT=${OUT:-bench/RESULTS.md}
 BASE="http://127.0.0.1:$PORT"
 export BENCH_DIR="$ROOT/bench"
 
-if ! command -v wrk >/dev/null || ! command -v pgbench >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk postgresql-client >/dev/null
-  else
-    echo "bench/run.sh needs wrk and pgbench (apt-get install wrk postgresql-client)" >&2
-    exit 1
-  fi
-fi
-
-log() { echo "[$(date +%T)] $*" >&2; }
+. bench/lib.sh
+bench_needs wrk pgbench "wrk postgresql-client"
 started_all=$(date +%s)
-if [ -z "${BIN:-}" ]; then
-  log "building (release)"
-  cargo build --release -q
-  BIN="$ROOT/target/release/newsdesk"
-fi
-
-WORK=$(mktemp -d /tmp/newsdesk-bench.XXXXXX)
-chmod 755 "$WORK"
-DATA="$WORK/data"
-SERVER=""
-cleanup() {
-  if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-CORPUS=${CORPUS:-$WORK/corpus}
-if [ ! -s "$CORPUS/articles.jsonl" ]; then
-  log "generating $N articles"
-  "$BIN" seed-demo --articles "$N" --out "$CORPUS" >&2
-fi
-log "importing"
-t0=$(date +%s.%N)
-NEWSDESK_DATA_DIR="$DATA" RUST_LOG=${IMPORT_LOG:-warn} "$BIN" import "$CORPUS" >&2
-IMPORT_S=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}')
+bench_binary
+bench_workdir bench
+bench_corpus
+bench_import
 
 # The server, with the write and search limits off (one benchmark client is not abuse).
 serve() {

@@ -9,32 +9,14 @@
 # Prints one row: label | articles | changes | seconds | ms per change | WAL MB | GIN MB
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
 N=${N:-100000}
 COUNT=${COUNT:-2000}
-log() { echo "[$(date +%T)] $*" >&2; }
-if [ -z "${BIN:-}" ]; then
-  log "building (release)"
-  cargo build --release -q
-  BIN="$ROOT/target/release/newsdesk"
-fi
-WORK=$(mktemp -d /tmp/newsdesk-status.XXXXXX)
-chmod 755 "$WORK"
-DATA="$WORK/data"
+. bench/lib.sh
+bench_binary
+bench_workdir status
 PORT=${PORT:-18783}
-SERVER=""
-cleanup() {
-  if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-CORPUS=${CORPUS:-$WORK/corpus}
-if [ ! -s "$CORPUS/articles.jsonl" ]; then
-  log "generating $N articles"
-  "$BIN" seed-demo --articles "$N" --out "$CORPUS" >&2
-fi
-log "importing"
-NEWSDESK_DATA_DIR="$DATA" RUST_LOG=warn "$BIN" import "$CORPUS" >&2
+bench_corpus
+bench_import
 # The server keeps the embedded cluster running (and migrates nothing more).
 NEWSDESK_DATA_DIR="$DATA" NEWSDESK_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER=$!

@@ -113,10 +113,11 @@ fn documents_hold(tsquery: &str, hits: Hits) -> String {
 }
 
 fn filtered(f: &ListFilter) -> Boxed<'static> {
-    filtered_hits(f, Hits::All)
+    filtered_hits(f, f.search.as_ref().map(|q| (q, Hits::All)))
 }
 
-fn filtered_hits(f: &ListFilter, hits: Hits) -> Boxed<'static> {
+/// `f`'s statement, its search (if any) as `search` says: the query and which hits.
+fn filtered_hits(f: &ListFilter, search: Option<(&SearchQuery, Hits)>) -> Boxed<'static> {
     let mut q = articles::table.into_boxed();
     q = match f.visibility {
         Visibility::Public => q.filter(articles::status.eq(Status::Published.as_str())),
@@ -157,7 +158,7 @@ fn filtered_hits(f: &ListFilter, hits: Hits) -> Boxed<'static> {
     if let Some(t) = f.published_before {
         q = q.filter(articles::published_at.lt(t));
     }
-    if let Some(search) = &f.search {
+    if let Some((search, hits)) = search {
         // Candidates through the documents, then the words their bigrams do not pin down as
         // substrings.
         q = q
@@ -211,9 +212,7 @@ pub fn search_tier_query(
     } else {
         Hits::NotInTitle
     };
-    let mut f = f.clone();
-    f.search = Some(q.clone());
-    let mut query = filtered_hits(&f, hits).select(ArticleSummary::as_select());
+    let mut query = filtered_hits(f, Some((q, hits))).select(ArticleSummary::as_select());
     if let Some(c) = after {
         query = query.filter(
             sql::<Bool>("(articles.published_at, articles.id) < (")
