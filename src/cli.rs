@@ -252,7 +252,7 @@ async fn create_editor(
 }
 
 async fn import(database: &Database, dir: std::path::PathBuf) -> Result<(), StartError> {
-    let pool = database.pool.clone();
+    let url = database.url.clone();
     let started = std::time::Instant::now();
     let report = blocking::run(move || -> Result<_, StartError> {
         let bar = indicatif::ProgressBar::new(0);
@@ -262,8 +262,7 @@ async fn import(database: &Database, dir: std::path::PathBuf) -> Result<(), Star
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        let mut conn = pool.get().map_err(StartError::Connect)?;
-        let report = crate::import::run(&mut conn, &dir, |done, total| {
+        let report = crate::import::run(&url, &dir, |done, total| {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         });

@@ -97,7 +97,7 @@ impl People {
         id
     }
 
-    /// Inserts the people created since the last call (inside the caller's transaction).
+    /// Inserts the people created since the last call.
     pub fn insert_pending(&mut self, conn: &mut PgConnection) -> QueryResult<()> {
         if self.pending.is_empty() {
             return Ok(());

@@ -123,8 +123,8 @@ pub struct Row {
     pub status: String,
     pub published_at: Option<DateTime<Utc>>,
     pub char_count: i32,
-    pub search: String,
-    pub search_title: String,
+    pub search: search::TsvectorValue,
+    pub search_title: search::TsvectorValue,
     pub byline: Vec<(Uuid, String)>,
     /// Credits read from `byline_text` or the text, matched (or created) by the writer.
     pub printed: Vec<bylines::Credit>,

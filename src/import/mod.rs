@@ -10,7 +10,7 @@
 //! - [`lines`] — the line formats and their checks;
 //! - [`store`] — upserts and article batches;
 //! - [`pipeline`] — the threads that stream `articles.jsonl`;
-//! - [`indexes`] — dropped and rebuilt around a bulk load;
+//! - [`indexes`] — dropped and rebuilt around a bulk load, and the statistics after any;
 //! - [`report`] — what the import did.
 
 pub mod body;
@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 pub use report::{Counts, Report};
 
-use indexes::{drop_secondary_indexes, rebuild_indexes};
+use indexes::{drop_secondary_indexes, rebuild_and_analyze};
 use pipeline::{articles_file, Refs};
 use store::{named, Named};
 
@@ -46,7 +46,11 @@ pub enum ImportError {
     },
     #[error("database")]
     Database(#[from] diesel::result::Error),
-    #[error("the import's reader thread panicked")]
+    #[error("cannot connect to the database")]
+    Connect(#[source] diesel::ConnectionError),
+    #[error("a writer stopped")]
+    WriterStopped,
+    #[error("one of the import's threads panicked")]
     Panicked,
 }
 
@@ -60,22 +64,24 @@ impl ImportError {
     }
 }
 
-/// Imports `dir`; `progress` is called with (bytes of articles.jsonl done, its size).
+/// Imports `dir` into the database at `url` (on several connections); `progress` is called
+/// with (bytes of articles.jsonl done, its size).
 pub fn run(
-    conn: &mut PgConnection,
+    url: &str,
     dir: &Path,
     progress: impl FnMut(usize, usize),
 ) -> Result<Report, ImportError> {
-    run_with(conn, dir, BULK_BYTES, progress)
+    run_with(url, dir, BULK_BYTES, progress)
 }
 
 /// [`run`], with the size from which a load into an empty archive rebuilds the indexes at the end.
 pub fn run_with(
-    conn: &mut PgConnection,
+    url: &str,
     dir: &Path,
     bulk_bytes: u64,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report, ImportError> {
+    let conn = &mut PgConnection::establish(url).map_err(ImportError::Connect)?;
     let mut report = Report::default();
     let sections = named(conn, &mut report, dir, "sections.jsonl", "sections")?;
     // Place new county sections under 县市区, and honour explicit parents.
@@ -122,6 +128,7 @@ pub fn run_with(
     let started = std::time::Instant::now();
     let loaded = articles_file(
         conn,
+        url,
         &mut report,
         &path,
         &Refs {
@@ -134,11 +141,11 @@ pub fn run_with(
     );
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "articles loaded");
     let started = std::time::Instant::now();
-    let rebuilt = rebuild_indexes(conn, &dropped);
+    let rebuilt = rebuild_and_analyze(url, &dropped);
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
         indexes = dropped.len(),
-        "indexes rebuilt"
+        "indexes rebuilt, statistics gathered"
     );
     let counts = loaded?;
     rebuilt?;
@@ -154,9 +161,6 @@ pub fn run_with(
             detail: serde_json::json!({"dir": dir.display().to_string(), "imported": counts.imported, "rejected": counts.rejected}),
         },
     )?;
-    diesel::sql_query("ANALYZE articles, article_bylines, search_documents").execute(conn)?;
-    // The tags' table is read index-only by related stories: its visibility map set now.
-    diesel::sql_query("VACUUM (ANALYZE) article_tags").execute(conn)?;
     // Servers running on this database drop what they have cached.
     let mut changed = crate::cache::Changes::default();
     changed.everything();

@@ -1,12 +1,15 @@
 //! The articles file, streamed (it may be larger than memory): a reader thread cuts it into
-//! chunks, worker threads check and convert the lines, and the calling thread writes the batches
-//! in file order while the workers go on.
+//! chunks, worker threads check and convert the lines, the calling thread takes them back into
+//! file order and credits the people, and writer threads, each on a connection of its own,
+//! insert whole batches (one transaction each) side by side.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
-use diesel::PgConnection;
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::credits::{Editors, People};
@@ -35,10 +38,11 @@ type Chunk = (usize, usize, Vec<String>);
 type Checked = (usize, Vec<(usize, Result<Row, String>)>, usize);
 
 /// Streams `articles.jsonl` (it may be larger than memory; progress counts bytes). Lines are
-/// checked and turned into rows (sanitised HTML, search documents) by worker threads while
-/// this thread writes the batches before them, in file order.
+/// checked and turned into rows (sanitised HTML, search documents) by worker threads, and the
+/// batches before them written by [`WRITERS`] connections to `url` at once.
 pub fn articles_file(
     conn: &mut PgConnection,
+    url: &str,
     report: &mut Report,
     path: &Path,
     refs: &Refs,
@@ -49,8 +53,13 @@ pub fn articles_file(
         usize::try_from(file.metadata().map(|m| m.len()).unwrap_or(0)).unwrap_or(usize::MAX);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
     let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<Chunk>(workers * 2);
-    let work_rx = std::sync::Mutex::new(work_rx);
+    // Shared by the threads that receive; dropped with the last of them, so that a sender
+    // learns at once that nobody will take what it sends.
+    let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Checked>(workers * 2);
+    let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(WRITERS);
+    let batch_rx = Arc::new(Mutex::new(batch_rx));
+    let failed = AtomicBool::new(false);
     std::thread::scope(|s| {
         let reader = s.spawn(move || -> Result<(), ImportError> {
             let mut chunk = Vec::with_capacity(CHUNK);
@@ -71,7 +80,7 @@ pub fn articles_file(
             Ok(())
         });
         for _ in 0..workers {
-            let (work_rx, done_tx) = (&work_rx, done_tx.clone());
+            let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
             s.spawn(move || loop {
                 let job = work_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                 let Ok((seq, first, lines)) = job else { return };
@@ -92,14 +101,66 @@ pub fn articles_file(
                 }
             });
         }
-        drop(done_tx);
-        let written = write_in_order(conn, report, refs, done_rx, total, progress);
+        drop((done_tx, work_rx));
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|_| {
+                let (batch_rx, failed) = (Arc::clone(&batch_rx), &failed);
+                s.spawn(move || {
+                    let written = write_batches(url, &batch_rx, failed);
+                    failed.fetch_or(written.is_err(), Ordering::Relaxed);
+                    written
+                })
+            })
+            .collect();
+        drop(batch_rx);
+        let to_writers = Writers {
+            batches: batch_tx,
+            failed: &failed,
+        };
+        let written = write_in_order(conn, report, refs, done_rx, &to_writers, total, progress);
         // On an error the channels close and every thread ends.
+        drop(to_writers);
+        let stored = writers
+            .into_iter()
+            .map(|w| w.join().unwrap_or(Err(ImportError::Panicked)))
+            .collect::<Result<Vec<()>, _>>();
         let read = reader.join().unwrap_or_else(|_| Err(ImportError::Panicked));
+        stored?;
         let counts = written?;
         read?;
+        progress(total, total);
         Ok(counts)
     })
+}
+
+/// Connections writing batches side by side: the database's work on a batch (heap, TOAST,
+/// unique indexes, WAL) is most of an import's, and one connection is one core.
+const WRITERS: usize = 2;
+
+/// One writer: its own connection (commits need not wait for the disk: an import that stops
+/// half way is run again, and skips what it finds), batches until the channel closes or one
+/// fails.
+fn write_batches(
+    url: &str,
+    batches: &Mutex<std::sync::mpsc::Receiver<Vec<Row>>>,
+    failed: &AtomicBool,
+) -> Result<(), ImportError> {
+    let mut conn = PgConnection::establish(url).map_err(ImportError::Connect)?;
+    diesel::sql_query("SET synchronous_commit = off").execute(&mut conn)?;
+    loop {
+        let batch = batches.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok(batch) = batch else { return Ok(()) };
+        if failed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        flush(&mut conn, &batch)?;
+    }
+}
+
+/// Where the batches go: the writers' channel, and whether one of them failed.
+struct Writers<'a> {
+    batches: std::sync::mpsc::SyncSender<Vec<Row>>,
+    failed: &'a AtomicBool,
 }
 
 /// Takes the workers' results back into file order, reports and writes them in batches.
@@ -108,6 +169,7 @@ fn write_in_order(
     report: &mut Report,
     refs: &Refs,
     done: std::sync::mpsc::Receiver<Checked>,
+    writers: &Writers<'_>,
     total: usize,
     progress: &mut impl FnMut(usize, usize),
 ) -> Result<Counts, ImportError> {
@@ -145,7 +207,7 @@ fn write_in_order(
                         credit(&mut row, &mut people, &editors, report);
                         batch.push(row);
                         if batch.len() == BATCH {
-                            flush(conn, &mut batch, &mut people)?;
+                            hand_over(conn, &mut batch, &mut people, writers)?;
                             progress(read, total);
                         }
                     }
@@ -153,10 +215,31 @@ fn write_in_order(
             }
         }
     }
-    flush(conn, &mut batch, &mut people)?;
+    hand_over(conn, &mut batch, &mut people, writers)?;
     report.people_created = people.created;
-    progress(total, total);
     Ok(counts)
+}
+
+/// Inserts the people the batch credits (committed before any writer's bylines refer to them)
+/// and hands the batch to a writer; fails when the writers have stopped (one failed).
+fn hand_over(
+    conn: &mut PgConnection,
+    batch: &mut Vec<Row>,
+    people: &mut People,
+    writers: &Writers<'_>,
+) -> Result<(), ImportError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    if writers.failed.load(Ordering::Relaxed) {
+        return Err(ImportError::WriterStopped);
+    }
+    people.insert_pending(conn)?;
+    let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+    writers
+        .batches
+        .send(full)
+        .map_err(|_| ImportError::WriterStopped)
 }
 
 /// The row's printed byline matched to people (created when new), its printed editor to a

@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Int2, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use super::credits::People;
 use super::lines::{lines, xml_unsafe_text, NamedLine, Row};
 use super::report::{Counts, Report};
 use super::ImportError;
+use crate::schema::sql_types::Tsvector;
 use crate::slug::{is_valid, MAX_SLUG_LEN};
 
 /// A named row after the upsert: its id, the line's `kind` and `parent`, and whether it is new.
@@ -101,20 +101,19 @@ pub fn named(
     Ok(out)
 }
 
-/// Inserts a batch of rows with their bylines and tags, in one transaction, and empties it.
-pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>, people: &mut People) -> QueryResult<()> {
+/// Inserts a batch of rows with their search documents, bylines and tags, in one transaction
+/// (the people they credit are in the database already).
+pub fn flush(conn: &mut PgConnection, rows: &[Row]) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
     conn.transaction(|c| {
-        // The people this batch credits first, before the bylines that refer to them.
-        people.insert_pending(c)?;
         diesel::sql_query(
             "INSERT INTO articles (id, slug, title, summary, summary_derived, body_html, section_id, status, \
              published_at, created_at, updated_at, char_count, search_title, search_written, editor_id, source) \
              SELECT id, slug, title, summary, false, body_html, section_id, status, published_at, \
              coalesce(published_at, now()), coalesce(published_at, now()), char_count, \
-             search_title::tsvector, true, editor_id, source \
+             search_title, true, editor_id, source \
              FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              AS t(id, slug, title, summary, body_html, section_id, status, published_at, char_count, search_title, editor_id, source)",
         )
@@ -127,16 +126,16 @@ pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>, people: &mut People) 
         .bind::<Array<Text>, _>(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
         .bind::<Array<Nullable<Timestamptz>>, _>(rows.iter().map(|r| r.published_at).collect::<Vec<_>>())
         .bind::<Array<Int4>, _>(rows.iter().map(|r| r.char_count).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(rows.iter().map(|r| r.search_title.as_str()).collect::<Vec<_>>())
+        .bind::<Array<Tsvector>, _>(rows.iter().map(|r| &r.search_title).collect::<Vec<_>>())
         .bind::<Array<Nullable<SqlUuid>>, _>(rows.iter().map(|r| r.editor_id).collect::<Vec<_>>())
         .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.source.as_deref()).collect::<Vec<_>>())
         .execute(c)?;
         diesel::sql_query(
             "INSERT INTO search_documents (article_id, document) \
-             SELECT id, document::tsvector FROM unnest($1, $2) AS t(id, document)",
+             SELECT id, document FROM unnest($1, $2) AS t(id, document)",
         )
         .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(rows.iter().map(|r| r.search.as_str()).collect::<Vec<_>>())
+        .bind::<Array<Tsvector>, _>(rows.iter().map(|r| &r.search).collect::<Vec<_>>())
         .execute(c)?;
         let credits: Vec<(Uuid, i16, Uuid, &str)> = rows
             .iter()
@@ -163,7 +162,5 @@ pub fn flush(conn: &mut PgConnection, rows: &mut Vec<Row>, people: &mut People) 
             .bind::<Array<Nullable<Timestamptz>>, _>(tagged.iter().map(|t| t.3).collect::<Vec<_>>())
             .execute(c)?;
         QueryResult::Ok(())
-    })?;
-    rows.clear();
-    Ok(())
+    })
 }

@@ -72,31 +72,45 @@ pub(super) fn cjk_key_chars(key: u64) -> impl Iterator<Item = char> {
     first.into_iter().chain(second)
 }
 
-/// The distinct lexemes of several texts, each with the OR of the flags of the texts it is
-/// in: Chinese ones as sorted [`cjk_key`]s, Latin words sorted by their text. Numbers sort
-/// far faster than strings, which matters for a bulk import of long bodies.
+/// The distinct lexemes of several texts, each with the OR of the flags (at most 3 bits) of
+/// the texts it is in: Chinese ones as sorted [`cjk_key`]s, Latin words sorted by their text.
+/// Numbers sort far faster than strings, and a Chinese key's flags ride in its lowest bits so
+/// that a bulk import sorts plain integers (a county story has thousands of keys).
 pub(super) fn lexemes(texts: &[(&str, u8)]) -> (Vec<(u64, u8)>, Vec<Flagged>) {
-    let mut cjk = Vec::new();
+    let mut packed: Vec<u64> = Vec::new();
     let mut words: Vec<Flagged> = Vec::new();
     for (text, flag) in texts {
+        let bits = u64::from(*flag & 0b111);
         for run in runs(text) {
             match run {
                 Run::Cjk(chars) => {
-                    cjk.extend(chars.iter().map(|c| (cjk_key(*c, None), *flag)));
-                    cjk.extend(chars.windows(2).map(|w| (cjk_key(w[0], Some(w[1])), *flag)));
+                    packed.extend(chars.iter().map(|c| cjk_key(*c, None) << 3 | bits));
+                    packed.extend(
+                        chars
+                            .windows(2)
+                            .map(|w| cjk_key(w[0], Some(w[1])) << 3 | bits),
+                    );
                 }
                 Run::Word(w) if w.len() <= 64 => words.push((w, *flag)),
                 Run::Word(_) => {}
             }
         }
     }
-    merge_flags(&mut cjk);
+    packed.sort_unstable();
+    let mut cjk: Vec<(u64, u8)> = Vec::with_capacity(packed.len() / 2);
+    for p in packed {
+        let (key, flag) = (p >> 3, (p & 0b111) as u8);
+        match cjk.last_mut() {
+            Some(last) if last.0 == key => last.1 |= flag,
+            _ => cjk.push((key, flag)),
+        }
+    }
     merge_flags(&mut words);
     (cjk, words)
 }
 
 /// Sorts and keeps one of each lexeme, with the OR of its flags.
-fn merge_flags<K: Ord>(lexemes: &mut Vec<(K, u8)>) {
+fn merge_flags(lexemes: &mut Vec<Flagged>) {
     lexemes.sort_unstable();
     lexemes.dedup_by(|later, kept| {
         later.0 == kept.0 && {

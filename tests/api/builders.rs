@@ -20,7 +20,7 @@ use newsdesk::articles::model::Article;
 use newsdesk::articles::write::draft::unique_slug;
 use newsdesk::correspondents::model::Correspondent;
 use newsdesk::schema::{article_bylines, article_tags, articles};
-use newsdesk::search::{title_document, TsvectorValue};
+use newsdesk::search::title_document;
 use newsdesk::sections::model::{NewSection, Section};
 use newsdesk::slug::{slugify, MAX_SLUG_LEN};
 use newsdesk::tags::model::Tag;
@@ -203,7 +203,7 @@ impl ArticleBuilder {
                 articles::created_at.eq(now),
                 articles::updated_at.eq(now),
                 articles::char_count.eq(text::char_count(&body)),
-                articles::search_title.eq(TsvectorValue(title_document(&self.title))),
+                articles::search_title.eq(title_document(&self.title)),
                 articles::search_written.eq(true),
             ))
             .returning(Article::as_returning())

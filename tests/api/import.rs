@@ -79,7 +79,7 @@ fn corpus() -> PathBuf {
 fn import_validates_reports_and_is_idempotent() {
     let app = TestApp::spawn();
     let dir = corpus();
-    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let report = newsdesk::import::run(app.database_url(), &dir, |_, _| {}).unwrap();
     let counts: Vec<(&str, usize, usize)> = report
         .files
         .iter()
@@ -135,7 +135,7 @@ fn import_validates_reports_and_is_idempotent() {
         .json();
     assert_eq!(hits["data"][0]["slug"], "a-1");
     // A second run changes nothing.
-    let again = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let again = newsdesk::import::run(app.database_url(), &dir, |_, _| {}).unwrap();
     let t = again.total();
     assert_eq!((t.imported, t.updated), (0, 0));
     assert_eq!(again.files[3].1.unchanged, 4, "a-1 twice, a-2 and a-3");
@@ -156,7 +156,7 @@ fn a_bulk_load_rebuilds_every_index_it_dropped() {
     let before = count_indexes(&app);
     let dir = corpus();
     // Threshold 0: this small file counts as a bulk load into the empty archive.
-    let report = newsdesk::import::run_with(&mut app.conn(), &dir, 0, |_, _| {}).unwrap();
+    let report = newsdesk::import::run_with(app.database_url(), &dir, 0, |_, _| {}).unwrap();
     assert_eq!(report.files[3].1.imported, 3);
     assert_eq!(count_indexes(&app), before);
     let hits = app
@@ -193,7 +193,7 @@ fn the_generated_corpus_imports_cleanly() {
         };
         assert_eq!(strip(&dir), strip(&again), "{file}");
     }
-    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let report = newsdesk::import::run(app.database_url(), &dir, |_, _| {}).unwrap();
     let text = report.to_string();
     assert!(report.problems.is_empty(), "{text}");
     assert_eq!(app.rows("articles"), 500, "{text}");
@@ -236,7 +236,7 @@ fn the_page_imports_as_the_sample_article() {
         "body_text": page, "source": "咸宁新闻网",
     });
     std::fs::write(dir.join("articles.jsonl"), format!("{line}\n")).unwrap();
-    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let report = newsdesk::import::run(app.database_url(), &dir, |_, _| {}).unwrap();
     assert_eq!(report.total().imported, 1 + 2, "{report}");
     assert_eq!(report.people_created, 3, "{report}");
     assert_eq!(
@@ -269,7 +269,7 @@ fn the_page_imports_as_the_sample_article() {
     assert_eq!(a["editor"]["id"], editor.to_string());
     assert_eq!(a["source"], "咸宁新闻网");
     // Again: nothing new, nobody created twice.
-    let again = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let again = newsdesk::import::run(app.database_url(), &dir, |_, _| {}).unwrap();
     assert_eq!(again.total().imported, 0, "{again}");
     assert_eq!(again.people_created, 0);
     assert_eq!(app.rows("correspondents"), 3);
@@ -307,7 +307,7 @@ fn printed_bylines_become_people_once() {
         line("a-4", "记者在现场看到", ""),
     ];
     std::fs::write(dir.join("articles.jsonl"), lines.join("\n") + "\n").unwrap();
-    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let report = newsdesk::import::run(app.database_url(), &dir, |_, _| {}).unwrap();
     assert_eq!(report.total().imported, 1 + 4, "{report}");
     // 吴青朋 of 香城都市报 (also the unaffiliated credit of a-2), 邹太明, 吴青朋 of 咸宁日报.
     assert_eq!(report.people_created, 3, "{report}");
@@ -354,7 +354,7 @@ fn a_generated_corpus_fills_the_demo_tree() {
     }
     let dir = std::env::temp_dir().join(format!("newsdesk-gen-{}", uuid::Uuid::new_v4().simple()));
     newsdesk::demo::corpus::write(&dir, 300, 11).unwrap();
-    let report = newsdesk::import::run(&mut app.conn(), &dir, |_, _| {}).unwrap();
+    let report = newsdesk::import::run(app.database_url(), &dir, |_, _| {}).unwrap();
     assert!(report.problems.is_empty(), "{report}");
     let sections = app.get("/api/v1/sections?limit=100").expect(200).json();
     let sections = sections["data"].as_array().unwrap();

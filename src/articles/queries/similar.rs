@@ -3,7 +3,7 @@
 //! in their titles (through the GIN index of `search_title`), then of its section — newest first
 //! among equals. The tiers run in the database function `related_candidates` (migration
 //! `2026-12-02-000001_related_stories`), which each session plans once; each tier is bounded by
-//! its own index-ordered `LIMIT`, and the caller keeps the first of each article.
+//! its own index-ordered `LIMIT`; the first `limit` distinct articles are loaded.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Int4, Text, Uuid as SqlUuid};
@@ -30,8 +30,9 @@ struct Found {
     out_id: Uuid,
 }
 
-/// The candidates, tier by tier (up to `limit` of the first, more of the later ones, for those
-/// already found): `(tier, article)`.
+/// The related stories, up to `limit` distinct articles in the order of the tiers (the function
+/// returns up to `limit` of the first, more of the later ones, for those already found):
+/// `(tier, article)`. Only those are loaded: at a million articles each is a page of its own.
 pub fn candidates(
     conn: &mut PgConnection,
     r: &Relatedness<'_>,
@@ -43,7 +44,7 @@ pub fn candidates(
         .iter()
         .map(|w| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''")))
         .collect();
-    let found: Vec<Found> = diesel::sql_query(
+    let mut found: Vec<Found> = diesel::sql_query(
         "SELECT out_tier, out_id FROM related_candidates($1, $2, $3, $4::tsquery[], $5)",
     )
     .bind::<SqlUuid, _>(r.id)
@@ -52,6 +53,9 @@ pub fn candidates(
     .bind::<Array<Text>, _>(&words)
     .bind::<Int4, _>(i32::try_from(limit).unwrap_or(20))
     .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|f| seen.insert(f.out_id));
+    found.truncate(usize::try_from(limit).unwrap_or(0));
     if found.is_empty() {
         return Ok(vec![]);
     }

@@ -1,7 +1,5 @@
 //! Related stories (相关新闻) of an article, and what the list depends on.
 
-use std::collections::HashSet;
-
 use diesel::PgConnection;
 use uuid::Uuid;
 
@@ -45,12 +43,9 @@ pub fn related_stories(
         tags,
         words: &words,
     };
-    let mut seen = HashSet::new();
     let stories: Vec<ArticleSummary> = similar::candidates(conn, &relatedness, limit)?
         .into_iter()
-        .filter(|(_, a)| seen.insert(a.id))
         .map(|(_, a)| a)
-        .take(usize::try_from(limit).unwrap_or(0))
         .collect();
     let mut scopes = vec![Scope::Section(a.section_id)];
     scopes.extend(tags.iter().map(|t| Scope::Tag(*t)));

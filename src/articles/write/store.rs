@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::schema::{
     article_bylines, article_revisions, article_slug_redirects, article_tags, articles,
 };
-use crate::search::{self, TsvectorValue};
+use crate::search;
 use crate::text;
 use crate::{audit, media};
 
@@ -39,7 +39,7 @@ pub fn insert(conn: &mut PgConnection, id: Uuid, d: &Draft, by: Uuid) -> QueryRe
             articles::created_at.eq(now),
             articles::updated_at.eq(now),
             articles::version.eq(1),
-            articles::search_title.eq(TsvectorValue(search::title_document(&d.s.title))),
+            articles::search_title.eq(search::title_document(&d.s.title)),
             articles::search_written.eq(true),
         ))
         .returning(Article::as_returning())
@@ -66,7 +66,7 @@ pub fn update(
     let a: Article = diesel::update(articles::table.find(current.id))
         .set((
             d.fields(),
-            articles::search_title.eq(TsvectorValue(search::title_document(&d.s.title))),
+            articles::search_title.eq(search::title_document(&d.s.title)),
             articles::version.eq(current.version + 1),
             articles::updated_at.eq(Utc::now()),
         ))
