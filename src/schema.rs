@@ -144,6 +144,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    import_dropped_indexes (name) {
+        name -> Text,
+        definition -> Text,
+    }
+}
+
+diesel::table! {
     integration_tokens (id) {
         id -> Uuid,
         name -> Text,
@@ -313,6 +320,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     correspondents,
     editors,
     idempotency_keys,
+    import_dropped_indexes,
     integration_tokens,
     login_failures,
     media,

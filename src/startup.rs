@@ -162,6 +162,14 @@ impl Database {
         if reindexed > 0 {
             tracing::info!(articles = reindexed, "search documents written");
         }
+        let unbuilt = crate::import::indexes::dropped(&mut conn)
+            .map_err(|e| StartError::app("reading the import's dropped indexes")(e.into()))?;
+        if !unbuilt.is_empty() {
+            tracing::warn!(
+                indexes = unbuilt.len(),
+                "an import stopped before it built the article tables' indexes again: reads are slow until `newsdesk import` runs again and builds them"
+            );
+        }
         Ok(())
     }
 

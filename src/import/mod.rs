@@ -120,11 +120,17 @@ pub fn run_with(
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     // Loading a large file into an empty archive: rebuilding the secondary indexes once at the
     // end is several times faster than maintaining them row by row.
-    let dropped = if existing.is_empty() && size > bulk_bytes {
-        drop_secondary_indexes(conn)?
-    } else {
-        vec![]
-    };
+    let bulk = existing.is_empty() && size > bulk_bytes;
+    if bulk {
+        drop_secondary_indexes(conn)?;
+    }
+    let dropped = indexes::dropped(conn)?;
+    if !bulk && !dropped.is_empty() {
+        tracing::warn!(
+            indexes = dropped.len(),
+            "an earlier import stopped before it built its indexes again: they are built at the end"
+        );
+    }
     let started = std::time::Instant::now();
     let loaded = articles_file(
         conn,
