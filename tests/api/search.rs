@@ -142,6 +142,32 @@ fn the_search_document_follows_edits() {
     assert_eq!(slugs(&search(&n, "新标题")).len(), 1);
 }
 
+/// New documents go into the search indexes' trees at once, not into a GIN pending list that
+/// every search and related-stories lookup would read whole until VACUUM flushed it (a burst
+/// of stories slowed article pages threefold: bench/RESULTS.md).
+#[test]
+fn written_documents_wait_in_no_pending_list() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    let n = Newsroom::new();
+    for i in 1..=3 {
+        n.app
+            .published(&n.admin, &n.article(&format!("园区招商签约第{i}批项目")));
+    }
+    let mut conn = n.app.conn();
+    conn.batch_execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        .unwrap();
+    for index in ["articles_search_title_idx", "search_documents_document_idx"] {
+        let pending: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "(SELECT pending_tuples FROM pgstatginindex('{index}'))"
+        )))
+        .get_result(&mut conn)
+        .unwrap();
+        assert_eq!(pending, 0, "{index}");
+    }
+    assert_eq!(slugs(&search(&n, "招商签约")).len(), 3);
+}
+
 #[test]
 fn documents_missing_after_an_upgrade_are_rebuilt() {
     use diesel::connection::SimpleConnection;
